@@ -1,0 +1,55 @@
+"""All configuration of the platform, in one place, from environment variables with defaults.
+
+Every module reads paths and settings from here, never from os.environ directly, so that a newcomer
+finds every knob in one file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+CONTRACTS_DIR = PROJECT_ROOT / "data_contracts"
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+
+FEEDS = ("applications", "register", "credit_reports", "authorizations")
+FEED_EXTENSIONS = {
+    "applications": "csv",
+    "register": "xlsx",
+    "credit_reports": "jsonl",
+    "authorizations": "csv",
+}
+
+
+def _path(var: str, default: str) -> Path:
+    value = os.environ.get(var) or default
+    path = Path(value)
+    return path if path.is_absolute() else (Path.cwd() / path)
+
+
+def landing_dir() -> Path:
+    """The landing zone: `<landing>/<feed>/<feed>_YYYYMMDD.<ext>` (feeds.md, common rules)."""
+    return _path("LOANCODE_LANDING", "data/landing")
+
+
+def warehouse_path() -> Path:
+    """The published DuckDB warehouse. Readers only ever open this file read-only."""
+    return _path("LOANCODE_WAREHOUSE", "data/warehouse.duckdb")
+
+
+def working_path() -> Path:
+    """Where a build writes before it publishes by an atomic rename (same folder, same filesystem)."""
+    published = warehouse_path()
+    return published.with_name(published.name + ".building")
+
+
+def pii_key() -> str:
+    """Key for the keyed hashes of personal information (HMAC-SHA256). Set it in production."""
+    return os.environ.get("LOANCODE_PII_KEY", "loancode-demo-key")
+
+
+def workflow_db_path() -> Path:
+    """The data stewards' alert workflow store: survives warehouse rebuilds, never inside the warehouse."""
+    return _path("LOANCODE_WORKFLOW_DB", "data/workflow.sqlite")
