@@ -1,0 +1,104 @@
+"""城市: one city's monthly indicators, its trend, and its counties."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards import charts, ui
+from dashboards import format as fmt
+from dashboards import queries as q
+from dashboards.scope import CITY_NAMES
+
+COUNTY_CODES = ["D01", "D02", "R01", "R03", "O01", "O03", "O04"]
+KPI_CODES = ["D01", "D02", "R01", "R03", "O01", "O03", "O04", "O10"]
+
+ui.require_warehouse()
+viewer = ui.viewer()
+cat = ui.indicators(viewer)
+
+# A shared link may name a city; a city office may only open its own.
+requested = st.query_params.get("city")
+if requested and requested in CITY_NAMES:
+    viewer.check_city(requested)
+
+city_names = q.cities(viewer).set_index("city_code")["city_name"].to_dict() or {
+    c: n for c, n in CITY_NAMES.items() if viewer.can_see_city(c)
+}
+if viewer.is_province:
+    city = st.selectbox(
+        "城市", list(city_names), format_func=lambda c: city_names.get(c, c), key="city", bind="query-params"
+    )
+else:
+    city = viewer.scope
+st.title(f"{city_names.get(city, CITY_NAMES.get(city, city))} · 城市指标")
+
+city_rows = q.values(viewer, None, "city", keys=[city])
+months = sorted(city_rows["period"].unique().tolist())
+if not months:
+    st.info("该市暂无指标数据。")
+    st.stop()
+if len(months) > 1:
+    start, end = st.select_slider(
+        "月份范围",
+        options=months,
+        value=(months[max(0, len(months) - 12)], months[-1]),
+        format_func=fmt.period_label,
+        key="months",
+        bind="query-params",
+    )
+else:
+    start = end = months[0]
+
+snap = {
+    r.indicator_code: (None if r.value != r.value else float(r.value))
+    for r in city_rows[city_rows["period"] == end].itertuples(index=False)
+}
+st.subheader(f"{fmt.period_label(end)} 主要指标")
+row = st.columns(4)
+for i, code in enumerate(KPI_CODES):
+    if i and i % 4 == 0:
+        row = st.columns(4)
+    ui.metric(row[i % 4], ui.indicator(cat, code), snap)
+
+options = sorted({c for c in city_rows["indicator_code"] if c == q.base_code(c)})
+code = st.selectbox(
+    "趋势指标",
+    options,
+    index=options.index("O04") if "O04" in options else 0,
+    format_func=lambda c: f"{c} {ui.indicator(cat, c).name}",
+    key="indicator",
+    bind="query-params",
+)
+ind = ui.indicator(cat, code)
+series = city_rows[(city_rows["indicator_code"] == code) & city_rows["period"].between(start, end)]
+st.plotly_chart(
+    charts.trend(series, {code: ind.name}, unit=ind.unit, title=f"{ind.name}月度趋势"), key="city_trend"
+)
+
+st.subheader(f"区县（{fmt.period_label(end)}）")
+county = q.county_values(viewer, city, COUNTY_CODES, start=end, end=end)
+if county.empty:
+    st.info("该市本月暂无区县指标。")
+else:
+    wide = county.pivot_table(index=["grain_key", "county_name"], columns="indicator_code", values="value",
+                              aggfunc="first").reset_index()
+    present = [c for c in COUNTY_CODES if c in wide.columns]
+    table = wide[["grain_key", "county_name", *present]].rename(
+        columns={"grain_key": "区县代码", "county_name": "区县", **{c: ui.indicator(cat, c).name for c in present}}
+    )
+    table = table.sort_values(ui.indicator(cat, present[0]).name, ascending=False)
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={ui.indicator(cat, c).name: st.column_config.NumberColumn(format="localized")
+                       for c in present},
+        key="county_table",
+    )
+    bar_code = code if code in present else present[0]
+    bar_ind = ui.indicator(cat, bar_code)
+    part = county[county["indicator_code"] == bar_code]
+    st.plotly_chart(
+        charts.ranked_bar(part["county_name"], part["value"], name=bar_ind.name, unit=bar_ind.unit,
+                          title=f"各区县{bar_ind.name}"),
+        key="county_bar",
+    )

@@ -1,0 +1,83 @@
+"""Small Streamlit helpers shared by the pages (no warehouse access here: that is ``queries``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import format as fmt
+from dashboards import queries as q
+from dashboards.scope import InvalidScope, Viewer, current_viewer
+
+# Indicators whose rise is bad news: their deltas are coloured inversely.
+INVERSE = {"R02", "R04", "S03", "K02"}
+
+
+def viewer() -> Viewer:
+    """The session's viewer; stops the page with an error if the configured scope is invalid."""
+    try:
+        return current_viewer(st.session_state)
+    except InvalidScope as exc:
+        st.error(str(exc))
+        st.stop()
+        raise  # unreachable: st.stop raises
+
+
+def require_warehouse() -> None:
+    """Stop the page with a friendly message if the warehouse has not been built."""
+    if not q.warehouse_exists():
+        st.info(q.MISSING_MESSAGE, icon="🏗️")
+        st.stop()
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    unit: str
+    definition: str
+    grains: str
+
+    def fmt(self, value: object) -> str:
+        return fmt.indicator_value(value, self.unit)
+
+
+def indicators(v: Viewer) -> dict[str, Indicator]:
+    """Catalog entries by code (name_zh, unit, definition, grains)."""
+    cat = q.catalog(v)
+    out: dict[str, Indicator] = {}
+    for r in cat.itertuples(index=False):
+        out[str(r.code)] = Indicator(
+            code=str(r.code),
+            name=str(r.name_zh) if not pd.isna(r.name_zh) else str(r.code),
+            unit=str(r.unit) if not pd.isna(r.unit) else "",
+            definition=str(r.definition) if not pd.isna(r.definition) else "",
+            grains=str(r.grains) if not pd.isna(r.grains) else "",
+        )
+    return out
+
+
+def indicator(cat: dict[str, Indicator], code: str, name: str | None = None, unit: str = "") -> Indicator:
+    """The catalog entry, or a placeholder when the catalog lacks it."""
+    return cat.get(code) or Indicator(code, name or code, unit, "", "")
+
+
+def metric(col, ind: Indicator, snap: dict[str, float | None]) -> None:
+    """One KPI card: value, MoM delta (YoY in the description), definition as help."""
+    value = snap.get(ind.code)
+    delta, description = fmt.metric_delta(snap.get(f"{ind.code}_MOM"), snap.get(f"{ind.code}_YOY"))
+    col.metric(
+        label=ind.name,
+        value=ind.fmt(value),
+        delta=delta,
+        delta_description=description,
+        delta_color="inverse" if ind.code in INVERSE else "normal",
+        help=f"{ind.code} · {ind.definition}" if ind.definition else ind.code,
+        border=True,
+    )
+
+
+def scope_caption(v: Viewer) -> None:
+    st.caption(f"查看范围：{v.label}")
