@@ -1,0 +1,219 @@
+"""Takes one feed's deliveries from the landing zone into the raw layer, exactly as feeds.md agrees.
+
+For each file: unchanged since its partition was loaded → nothing happens; otherwise it is read
+(`readers`), every row is judged by the contract's row rules (`row_rules`), good rows replace the
+partition in `raw.<table>` (personal information only in `restricted`), bad rows go to
+`raw.row_quarantine` with the rule they broke, and `raw.ingest_log` records the delivery. A refused
+file changes no partition. Life-cycle rules, which need every file's rows at once, are judged in dbt.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.lib import landing, readers
+from pipelines.lib.contracts import Contract, for_feed
+from pipelines.lib.row_rules import checked_select, lit, q
+
+log = logging.getLogger(__name__)
+
+PROVENANCE = "_file_name VARCHAR, _business_date DATE, _row_number INTEGER"
+MALFORMED_DETAIL = {
+    "csv_malformed": "字段数与表头不符 / wrong number of fields",
+    "json_invalid": "不是有效的 JSON 对象 / not a JSON object",
+    "file_rejected": "所在文件被拒收，见 audit.ingest_files / the file was refused, see audit.ingest_files",
+}
+BAD_NAME = "文件名不符合约定 {pattern} / file name does not follow {pattern}"
+
+
+@dataclass
+class DeliveryResult:
+    feed: str
+    file_name: str
+    business_date: str | None
+    sha256: str
+    encoding: str | None
+    rows_in: int
+    rows_loaded: int
+    rows_quarantined: int
+    status: str
+    message: str | None
+
+
+def raw_columns(contract: Contract) -> list[tuple[str, str]]:
+    """(name, type) of the raw table: typed contract columns, PII only in masked/hashed form."""
+    cols = []
+    for c in contract.columns:
+        if c.pii:
+            cols.append((f"{c.name}_masked", "VARCHAR"))
+            if c.pii == "phone":
+                cols.append((f"{c.name}_hash", "VARCHAR"))
+        else:
+            cols.append((c.name, c.physical_type))
+    return cols
+
+
+def pii_columns(contract: Contract) -> list[str]:
+    return [c.name for c in contract.columns if c.pii]
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Every raw table exists, even for a feed with no files yet, so dbt always builds."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw; CREATE SCHEMA IF NOT EXISTS restricted")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS raw.ingest_log (feed VARCHAR, file_name VARCHAR, business_date DATE, "
+        "sha256 VARCHAR, encoding VARCHAR, rows_in BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, "
+        "status VARCHAR, message VARCHAR, loaded_at TIMESTAMP, is_current BOOLEAN)"
+    )
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS raw.row_quarantine (feed VARCHAR, file_name VARCHAR, business_date DATE, "
+        "row_number INTEGER, record_key VARCHAR, rule VARCHAR, detail VARCHAR, raw_record VARCHAR)"
+    )
+    for feed in ("applications", "register", "credit_reports", "authorizations"):
+        for contract in for_feed(feed):
+            cols = ", ".join(f"{q(n)} {t}" for n, t in raw_columns(contract))
+            con.execute(f"CREATE TABLE IF NOT EXISTS raw.{contract.name} ({cols}, {PROVENANCE})")
+            if pii_columns(contract):
+                pii_cols = ", ".join(f"{q(n)} VARCHAR" for n in pii_columns(contract))
+                con.execute(
+                    f"CREATE TABLE IF NOT EXISTS restricted.{contract.name}_pii "
+                    f"({q(contract.record_key)} VARCHAR, {pii_cols}, {PROVENANCE})"
+                )
+
+
+def _check(con, contract: Contract) -> str:
+    """Judge the landed rows; a structurally broken row keeps the rule its reader gave it."""
+    checked = f"_checked_{contract.name}"
+    inner = checked_select(contract, readers.landed_table(contract))
+    malformed_detail = "CASE _malformed " + " ".join(
+        f"WHEN {lit(k)} THEN {lit(v)}" for k, v in MALFORMED_DETAIL.items()) + " END"
+    sheet = f"'[{contract.sheet}] ' || " if contract.sheet else ""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {checked} AS SELECT c.* REPLACE ("
+        f"  COALESCE(l._malformed, c._rule) AS _rule,"
+        f"  {sheet}COALESCE({malformed_detail}, c._detail) AS _detail,"
+        f"  COALESCE(left(l._raw, {2000}), c._raw_record) AS _raw_record),"
+        f"  l.{q(contract.record_key)} AS _record_key "
+        f"FROM ({inner}) c "
+        f"JOIN {readers.landed_table(contract)} l USING (_file_name, _row_number)"
+    )
+    return checked
+
+
+def _read(con, contracts: list[Contract], delivery: landing.Delivery, workdir: Path) -> readers.FileOutcome:
+    if delivery.business_date is None:
+        ext = {"xlsx": "xlsx", "jsonl": "jsonl"}.get(contracts[0].file_format, "csv")
+        return readers.FileOutcome(rejected=BAD_NAME.format(pattern=f"{delivery.feed}_YYYYMMDD.{ext}"))
+    fmt = contracts[0].file_format
+    if fmt == "xlsx":
+        return readers.read_xlsx(con, contracts, delivery)
+    if fmt == "jsonl":
+        return readers.read_jsonl(con, contracts[0], delivery, workdir)
+    return readers.read_csv(con, contracts[0], delivery, workdir)
+
+
+def load_feed(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    feed: str,
+    workdir: Path,
+    rejected_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[DeliveryResult]:
+    """Take in every new or re-delivered file of one feed. Returns what happened to each file read."""
+    ensure_tables(con)
+    contracts = for_feed(feed)
+    known = {
+        (name, sha): status
+        for name, sha, status in con.execute(
+            "SELECT file_name, sha256, status FROM raw.ingest_log WHERE feed = ? "
+            "AND (is_current OR status = 'rejected')", [feed]).fetchall()
+    }
+    for contract in contracts:
+        readers.create_landed(con, contract)
+    deliveries = landing.discover(landing_dir, feed)
+    outcomes: list[tuple[landing.Delivery, str, readers.FileOutcome]] = []
+    for i, delivery in enumerate(deliveries):
+        digest = landing.sha256(delivery.path)
+        if (delivery.file_name, digest) in known:
+            continue  # the same file again changes nothing (feeds.md, re-delivery)
+        outcomes.append((delivery, digest, _read(con, contracts, delivery, workdir)))
+        if progress:
+            progress(i + 1, len(deliveries))
+    if not outcomes:
+        return []
+
+    checked = {c.name: _check(con, c) for c in contracts}
+    counts: dict[str, tuple[int, int]] = {}
+    for table in checked.values():
+        for file_name, loaded, quarantined in con.execute(
+            f"SELECT _file_name, count(*) FILTER (WHERE _rule IS NULL), count(*) FILTER (WHERE _rule IS NOT NULL) "
+            f"FROM {table} GROUP BY ALL").fetchall():
+            before = counts.get(file_name, (0, 0))
+            counts[file_name] = (before[0] + loaded, before[1] + quarantined)
+
+    results = []
+    replaced = []
+    for delivery, digest, outcome in outcomes:
+        loaded, quarantined = counts.get(delivery.file_name, (0, 0))
+        if outcome.rejected:
+            status, loaded, quarantined = "rejected", 0, outcome.rows_in
+            if rejected_dir is not None:
+                keep = rejected_dir / feed / f"{digest[:12]}_{delivery.file_name}"
+                keep.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(delivery.path, keep)
+        else:
+            status = "loaded_with_quarantine" if quarantined else "loaded"
+            replaced.append(delivery.business_date)
+        message = "；".join(([outcome.rejected] if outcome.rejected else []) + outcome.warnings) or None
+        results.append(DeliveryResult(
+            feed, delivery.file_name, str(delivery.business_date) if delivery.business_date else None,
+            digest, outcome.encoding, outcome.rows_in, loaded, quarantined, status, message))
+    _write(con, feed, contracts, checked, results, replaced)
+    return results
+
+
+def _write(con, feed, contracts, checked, results: list[DeliveryResult], replaced) -> None:
+    """Replace the re-delivered partitions and record every delivery, in one transaction."""
+    rejected = [r.file_name for r in results if r.status == "rejected"]
+    dates = ", ".join(f"DATE {lit(str(d))}" for d in replaced) or "NULL"
+    # `x NOT IN (NULL)` is never true, so an empty list must be a list that matches nothing.
+    refused = ", ".join(lit(n) for n in rejected) or "''"
+    now = datetime.now().replace(microsecond=0)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM raw.row_quarantine WHERE feed = {lit(feed)} AND business_date IN ({dates})")
+        con.execute(f"UPDATE raw.ingest_log SET is_current = false WHERE feed = {lit(feed)} "
+                    f"AND business_date IN ({dates})")
+        for contract in contracts:
+            table = checked[contract.name]
+            con.execute(f"DELETE FROM raw.{contract.name} WHERE _business_date IN ({dates})")
+            cols = ", ".join(q(n) for n, _ in raw_columns(contract))
+            good = f"FROM {table} WHERE _rule IS NULL AND _file_name NOT IN ({refused})"
+            con.execute(f"INSERT INTO raw.{contract.name} ({cols}, _file_name, _business_date, _row_number) "
+                        f"SELECT {cols}, _file_name, _business_date, _row_number {good}")
+            if pii_columns(contract):
+                con.execute(f"DELETE FROM restricted.{contract.name}_pii WHERE _business_date IN ({dates})")
+                pii_cols = ", ".join(q(n) for n in [contract.record_key, *pii_columns(contract)])
+                con.execute(f"INSERT INTO restricted.{contract.name}_pii SELECT {pii_cols}, _file_name, "
+                            f"_business_date, _row_number {good}")
+            con.execute(
+                f"INSERT INTO raw.row_quarantine SELECT {lit(feed)}, _file_name, _business_date, _row_number, "
+                f"_record_key, _rule, _detail, _raw_record FROM {table} WHERE _rule IS NOT NULL "
+                f"OR _file_name IN ({refused})")
+        for r in results:
+            con.execute(
+                "INSERT INTO raw.ingest_log VALUES (?, ?, ?::DATE, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [r.feed, r.file_name, r.business_date, r.sha256, r.encoding, r.rows_in, r.rows_loaded,
+                 r.rows_quarantined, r.status, r.message, now, r.status != "rejected"])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
