@@ -12,12 +12,12 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
 st.set_page_config(layout="wide", page_title="三晋贷款码 数据分析平台", page_icon="📊")
 
-from dashboards import queries as q  # noqa: E402
-from dashboards import ui  # noqa: E402
+from dashboards import queries as q
+from dashboards import ui
 
 viewer = ui.viewer()
 

@@ -88,7 +88,9 @@ def ranked_bar(
     highlight: str | None = None,
 ) -> go.Figure:
     """Bars sorted by value (largest on top), one per label; missing values plotted as 0 and shown "—"."""
-    frame = pd.DataFrame({"label": list(labels), "value": pd.to_numeric(pd.Series(list(values)), errors="coerce")})
+    frame = pd.DataFrame(
+        {"label": list(labels), "value": pd.to_numeric(pd.Series(list(values)), errors="coerce")}
+    )
     if frame.empty:
         return _empty(title)
     frame = frame.sort_values("value", ascending=horizontal, na_position="first")
@@ -155,7 +157,9 @@ def city_bubble_map(df: pd.DataFrame, *, name: str, unit: str, title: str | None
     if fmt.is_missing(vmax) or vmax == 0:
         sizes = [14.0] * len(frame)
     else:
-        sizes = [10 + 50 * math.sqrt(max(v, 0) / vmax) if not fmt.is_missing(v) else 6 for v in frame["value"]]
+        sizes = [
+            10 + 50 * math.sqrt(max(v, 0) / vmax) if not fmt.is_missing(v) else 6 for v in frame["value"]
+        ]
     text = [fmt.indicator_value(v, unit) for v in frame["value"]]
     fig = go.Figure(
         go.Scatter(

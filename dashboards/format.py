@@ -43,7 +43,7 @@ def count(value: Any, unit: str = "") -> str:
     """Integer count with thousands separators: ``12,345 笔``."""
     if is_missing(value):
         return MISSING
-    text = f"{int(round(float(value))):,}"
+    text = f"{round(float(value)):,}"
     return f"{text} {unit}" if unit else text
 
 

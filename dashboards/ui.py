@@ -81,3 +81,38 @@ def metric(col, ind: Indicator, snap: dict[str, float | None]) -> None:
 
 def scope_caption(v: Viewer) -> None:
     st.caption(f"查看范围：{v.label}")
+
+
+def _param(key: str) -> str | None:
+    value = st.query_params.get(key)
+    return None if value in (None, "") else str(value)
+
+
+def url_selectbox(label: str, options: list, *, key: str, default_index: int = 0, format_func=str, **kwargs):
+    """A selectbox whose value lives in the URL as ``?key=<option>`` (raw option, not its label),
+    so a link reopens the same view. Unknown values in the URL fall back to the default."""
+    if not options:
+        return None
+    wanted = _param(key)
+    index = options.index(wanted) if wanted in options else default_index
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]  # options changed (e.g. a new build): forget the stale value
+    value = st.selectbox(label, options, index=index, format_func=format_func, key=key, **kwargs)
+    st.query_params[key] = str(value)
+    return value
+
+
+def url_month_range(label: str, months: list[str], *, key: str = "months", default_span: int = 12):
+    """A month-range slider kept in the URL as ``?from=YYYY-MM&to=YYYY-MM``."""
+    if len(months) == 1:
+        return months[0], months[0]
+    start, end = _param("from"), _param("to")
+    default = (months[max(0, len(months) - default_span)], months[-1])
+    value = (start if start in months else default[0], end if end in months else default[1])
+    if value[0] > value[1]:
+        value = default
+    if key in st.session_state and not set(st.session_state[key]) <= set(months):
+        del st.session_state[key]
+    chosen = st.select_slider(label, options=months, value=value, format_func=fmt.period_label, key=key)
+    st.query_params["from"], st.query_params["to"] = chosen[0], chosen[1]
+    return chosen

@@ -7,6 +7,7 @@ and indicators.md, filled with deterministic numbers: 15 months (2024-01 … 202
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import duckdb
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # so tests can import `dashboards` and `pipelines`
+    sys.path.insert(0, str(ROOT))
 SEEDS = ROOT / "dbt_project" / "seeds"
 
 CITIES = {
@@ -35,13 +38,39 @@ COUNTIES = {  # two counties of each of two cities
     "140212": ("新荣区", "140200"),
     "140213": ("平城区", "140200"),
 }
-INSTITUTIONS = {"B001": "晋商银行", "B002": "山西农信", "B003": "工商银行山西分行", "B004": "建设银行山西分行"}
+INSTITUTIONS = {
+    "B001": "晋商银行",
+    "B002": "山西农信",
+    "B003": "工商银行山西分行",
+    "B004": "建设银行山西分行",
+}
 
 # code, name_zh, name_en, unit, grains, additive
 CATALOG = [
-    ("D01", "融资需求笔数", "Financing demands", "笔", "province,city,county,product_category,entity_type,industry", "yes"),
-    ("D02", "融资需求金额", "Financing demand amount", "万元", "province,city,county,product_category,entity_type,industry", "yes"),
-    ("D03", "需求主体数", "Demanding entities", "户", "province,city,county,product_category,entity_type,industry", "no"),
+    (
+        "D01",
+        "融资需求笔数",
+        "Financing demands",
+        "笔",
+        "province,city,county,product_category,entity_type,industry",
+        "yes",
+    ),
+    (
+        "D02",
+        "融资需求金额",
+        "Financing demand amount",
+        "万元",
+        "province,city,county,product_category,entity_type,industry",
+        "yes",
+    ),
+    (
+        "D03",
+        "需求主体数",
+        "Demanding entities",
+        "户",
+        "province,city,county,product_category,entity_type,industry",
+        "no",
+    ),
     ("R01", "受理笔数", "Accepted applications", "笔", "province,city,county,institution", "yes"),
     ("R02", "平均响应时长", "Mean response time", "小时", "province,city,county,institution", "no"),
     ("R03", "按时响应率", "On-time response rate", "%", "province,city,county,institution", "no"),
@@ -59,20 +88,54 @@ CATALOG = [
     ("O11", "30日对接成功率", "30-day success rate", "%", "all", "no"),
     ("S01", "入驻机构数", "Onboarded institutions", "家", "province,city", "no"),
     ("S02", "上架产品数", "Listed products", "款", "province,city,institution,product_category", "no"),
-    ("S03", "违规上架产品数", "Non-compliant listed products", "款", "province,city,institution,product_category", "no"),
+    (
+        "S03",
+        "违规上架产品数",
+        "Non-compliant listed products",
+        "款",
+        "province,city,institution,product_category",
+        "no",
+    ),
     ("C01", "放款覆盖县区数", "Counties with disbursements", "个", "province,city", "no"),
     ("K01", "征信查询次数", "Credit queries", "次", "province,city,institution", "yes"),
-    ("K02", "无有效授权查询次数", "Queries without valid authorization", "次", "province,city,institution", "yes"),
+    (
+        "K02",
+        "无有效授权查询次数",
+        "Queries without valid authorization",
+        "次",
+        "province,city,institution",
+        "yes",
+    ),
 ]
 # Catalogued but deliberately without values: the dashboard must show "—".
 ABSENT = {"K02"}
 RATES = {"R02", "R03", "O06", "O08", "O10", "O11"}
 GROWTH = ["D01", "D02", "D03", "R01", "O01", "O02", "O03", "O04", "O05", "O07", "O09", "K01"]
 BASE = {  # per-city magnitude in the first month
-    "D01": 300, "D02": 9000.0, "D03": 250, "R01": 280, "R02": 20.0, "R03": 92.0, "R04": 3,
-    "O01": 200, "O02": 7000.0, "O03": 180, "O04": 6000.0, "O05": 170, "O06": 3.6, "O07": 40,
-    "O08": 35.0, "O09": 900.0, "O10": 80.0, "O11": 55.0, "S01": 12, "S02": 40, "S03": 1, "C01": 8,
-    "K01": 500, "K02": 4,
+    "D01": 300,
+    "D02": 9000.0,
+    "D03": 250,
+    "R01": 280,
+    "R02": 20.0,
+    "R03": 92.0,
+    "R04": 3,
+    "O01": 200,
+    "O02": 7000.0,
+    "O03": 180,
+    "O04": 6000.0,
+    "O05": 170,
+    "O06": 3.6,
+    "O07": 40,
+    "O08": 35.0,
+    "O09": 900.0,
+    "O10": 80.0,
+    "O11": 55.0,
+    "S01": 12,
+    "S02": 40,
+    "S03": 1,
+    "C01": 8,
+    "K01": 500,
+    "K02": 4,
 }
 
 
@@ -174,14 +237,14 @@ def build_warehouse(path: Path, n_months: int = 15) -> Fixture:
             "insert into marts.indicator_catalog values (?, ?, ?, ?, ?, ?, ?)",
             [(c, zh, en, unit, f"{zh}的定义", grains, add_) for c, zh, en, unit, grains, add_ in CATALOG],
         )
-        con.execute("create table marts.dim_city(city_code varchar, city_name varchar, lat double, lon double)")
+        con.execute(
+            "create table marts.dim_city(city_code varchar, city_name varchar, lat double, lon double)"
+        )
         con.executemany(
             "insert into marts.dim_city values (?, ?, ?, ?)",
             [(k, n, lat, lon) for k, (n, lat, lon) in CITIES.items()],
         )
-        con.execute(
-            "create table reference.city_seats as select * from marts.dim_city"
-        )
+        con.execute("create table reference.city_seats as select * from marts.dim_city")
         con.execute(
             "create table reference.divisions(code varchar, name varchar, level varchar, city_code varchar, "
             "city_name varchar)"
@@ -215,26 +278,127 @@ REJECTED_FILE = "applications_20250304.csv"
 REJECTED_MESSAGE = "文件编码无法识别，已整体拒收 / Unrecognised file encoding, file rejected"
 
 INGEST_FILES = [
-    ("applications", "applications_20250303.csv", "2025-03-03", "a" * 64, "utf-8", 1200, 1200, 0,
-     "loaded", None, "2025-03-04 02:00:00"),
-    ("applications", REJECTED_FILE, "2025-03-04", "b" * 64, "unknown", 0, 0, 0,
-     "rejected", REJECTED_MESSAGE, "2025-03-05 02:00:00"),
-    ("applications", "applications_20250305.csv", "2025-03-05", "c" * 64, "gb18030", 1000, 996, 4,
-     "loaded_with_quarantine", None, "2025-03-06 02:00:00"),
-    ("credit_reports", "credit_reports_20250305.jsonl", "2025-03-05", "d" * 64, "utf-8", 300, 299, 1,
-     "loaded_with_quarantine", None, "2025-03-06 02:05:00"),
-    ("register", "register_20250301.xlsx", "2025-03-01", "e" * 64, None, 80, 80, 0,
-     "loaded", None, "2025-03-02 02:00:00"),
+    (
+        "applications",
+        "applications_20250303.csv",
+        "2025-03-03",
+        "a" * 64,
+        "utf-8",
+        1200,
+        1200,
+        0,
+        "loaded",
+        None,
+        "2025-03-04 02:00:00",
+    ),
+    (
+        "applications",
+        REJECTED_FILE,
+        "2025-03-04",
+        "b" * 64,
+        "unknown",
+        0,
+        0,
+        0,
+        "rejected",
+        REJECTED_MESSAGE,
+        "2025-03-05 02:00:00",
+    ),
+    (
+        "applications",
+        "applications_20250305.csv",
+        "2025-03-05",
+        "c" * 64,
+        "gb18030",
+        1000,
+        996,
+        4,
+        "loaded_with_quarantine",
+        None,
+        "2025-03-06 02:00:00",
+    ),
+    (
+        "credit_reports",
+        "credit_reports_20250305.jsonl",
+        "2025-03-05",
+        "d" * 64,
+        "utf-8",
+        300,
+        299,
+        1,
+        "loaded_with_quarantine",
+        None,
+        "2025-03-06 02:05:00",
+    ),
+    (
+        "register",
+        "register_20250301.xlsx",
+        "2025-03-01",
+        "e" * 64,
+        None,
+        80,
+        80,
+        0,
+        "loaded",
+        None,
+        "2025-03-02 02:00:00",
+    ),
 ]
 QUARANTINE = [
-    ("applications", "applications_20250305.csv", 12, "EV0012", "uscc_checksum", "校验位错误",
-     '{"uscc": "91140100MA0*****X1", "legal_rep_name": "张*"}'),
-    ("applications", "applications_20250305.csv", 40, "EV0040", "county_unknown", "区县代码 149999 不存在",
-     '{"county_code": "149999"}'),
-    ("applications", "applications_20250305.csv", 41, "EV0041", "county_unknown", "区县代码 149998 不存在",
-     '{"county_code": "149998"}'),
-    ("applications", "applications_20250305.csv", 77, "EV0077", "amount_negative", "金额为负",
-     '{"amount": "-5"}'),
-    ("credit_reports", "credit_reports_20250305.jsonl", 9, "CR0009", "timestamp_unparseable", "时间无法解析",
-     '{"queried_at": "yesterday"}'),
+    (
+        "applications",
+        "applications_20250305.csv",
+        12,
+        "EV0012",
+        "uscc_checksum",
+        "校验位错误",
+        '{"uscc": "91140100MA0*****X1", "legal_rep_name": "张*"}',
+    ),
+    (
+        "applications",
+        "applications_20250305.csv",
+        40,
+        "EV0040",
+        "county_unknown",
+        "区县代码 149999 不存在",
+        '{"county_code": "149999"}',
+    ),
+    (
+        "applications",
+        "applications_20250305.csv",
+        41,
+        "EV0041",
+        "county_unknown",
+        "区县代码 149998 不存在",
+        '{"county_code": "149998"}',
+    ),
+    (
+        "applications",
+        "applications_20250305.csv",
+        77,
+        "EV0077",
+        "amount_negative",
+        "金额为负",
+        '{"amount": "-5"}',
+    ),
+    (
+        "credit_reports",
+        "credit_reports_20250305.jsonl",
+        9,
+        "CR0009",
+        "timestamp_unparseable",
+        "时间无法解析",
+        '{"queried_at": "yesterday"}',
+    ),
 ]
+
+
+def publish(tmp_path: Path, monkeypatch) -> Fixture:
+    """Build a fresh fixture warehouse and point LOANCODE_WAREHOUSE at it (province viewer by default).
+
+    Use from a test module's own fixture: ``return warehouse_fixture.publish(tmp_path, monkeypatch)``.
+    """
+    fx = build_warehouse(tmp_path / "warehouse.duckdb")
+    monkeypatch.setenv("LOANCODE_WAREHOUSE", str(fx.path))
+    monkeypatch.delenv("LOANCODE_VIEWER_SCOPE", raising=False)
+    return fx

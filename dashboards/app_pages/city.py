@@ -25,9 +25,7 @@ city_names = q.cities(viewer).set_index("city_code")["city_name"].to_dict() or {
     c: n for c, n in CITY_NAMES.items() if viewer.can_see_city(c)
 }
 if viewer.is_province:
-    city = st.selectbox(
-        "城市", list(city_names), format_func=lambda c: city_names.get(c, c), key="city", bind="query-params"
-    )
+    city = ui.url_selectbox("城市", list(city_names), key="city", format_func=lambda c: city_names.get(c, c))
 else:
     city = viewer.scope
 st.title(f"{city_names.get(city, CITY_NAMES.get(city, city))} · 城市指标")
@@ -37,17 +35,7 @@ months = sorted(city_rows["period"].unique().tolist())
 if not months:
     st.info("该市暂无指标数据。")
     st.stop()
-if len(months) > 1:
-    start, end = st.select_slider(
-        "月份范围",
-        options=months,
-        value=(months[max(0, len(months) - 12)], months[-1]),
-        format_func=fmt.period_label,
-        key="months",
-        bind="query-params",
-    )
-else:
-    start = end = months[0]
+start, end = ui.url_month_range("月份范围", months)
 
 snap = {
     r.indicator_code: (None if r.value != r.value else float(r.value))
@@ -61,13 +49,12 @@ for i, code in enumerate(KPI_CODES):
     ui.metric(row[i % 4], ui.indicator(cat, code), snap)
 
 options = sorted({c for c in city_rows["indicator_code"] if c == q.base_code(c)})
-code = st.selectbox(
+code = ui.url_selectbox(
     "趋势指标",
     options,
-    index=options.index("O04") if "O04" in options else 0,
-    format_func=lambda c: f"{c} {ui.indicator(cat, c).name}",
     key="indicator",
-    bind="query-params",
+    default_index=options.index("O04") if "O04" in options else 0,
+    format_func=lambda c: f"{c} {ui.indicator(cat, c).name}",
 )
 ind = ui.indicator(cat, code)
 series = city_rows[(city_rows["indicator_code"] == code) & city_rows["period"].between(start, end)]
@@ -80,25 +67,36 @@ county = q.county_values(viewer, city, COUNTY_CODES, start=end, end=end)
 if county.empty:
     st.info("该市本月暂无区县指标。")
 else:
-    wide = county.pivot_table(index=["grain_key", "county_name"], columns="indicator_code", values="value",
-                              aggfunc="first").reset_index()
+    wide = county.pivot_table(
+        index=["grain_key", "county_name"], columns="indicator_code", values="value", aggfunc="first"
+    ).reset_index()
     present = [c for c in COUNTY_CODES if c in wide.columns]
     table = wide[["grain_key", "county_name", *present]].rename(
-        columns={"grain_key": "区县代码", "county_name": "区县", **{c: ui.indicator(cat, c).name for c in present}}
+        columns={
+            "grain_key": "区县代码",
+            "county_name": "区县",
+            **{c: ui.indicator(cat, c).name for c in present},
+        }
     )
     table = table.sort_values(ui.indicator(cat, present[0]).name, ascending=False)
     st.dataframe(
         table,
         hide_index=True,
-        column_config={ui.indicator(cat, c).name: st.column_config.NumberColumn(format="localized")
-                       for c in present},
+        column_config={
+            ui.indicator(cat, c).name: st.column_config.NumberColumn(format="localized") for c in present
+        },
         key="county_table",
     )
     bar_code = code if code in present else present[0]
     bar_ind = ui.indicator(cat, bar_code)
     part = county[county["indicator_code"] == bar_code]
     st.plotly_chart(
-        charts.ranked_bar(part["county_name"], part["value"], name=bar_ind.name, unit=bar_ind.unit,
-                          title=f"各区县{bar_ind.name}"),
+        charts.ranked_bar(
+            part["county_name"],
+            part["value"],
+            name=bar_ind.name,
+            unit=bar_ind.unit,
+            title=f"各区县{bar_ind.name}",
+        ),
         key="county_bar",
     )

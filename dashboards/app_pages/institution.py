@@ -23,20 +23,19 @@ if rows.empty:
     st.info("仓库中暂无机构维度的指标。")
     st.stop()
 months = sorted(rows["period"].unique().tolist(), reverse=True)
-period = st.selectbox("统计月份", months, index=0, format_func=fmt.period_label, key="month",
-                      bind="query-params")
+period = ui.url_selectbox("统计月份", months, key="month", format_func=fmt.period_label)
 present = [c for c in RANK_CODES if c in set(rows["indicator_code"])]
-rank_by = st.selectbox(
+rank_by = ui.url_selectbox(
     "排名依据",
     present,
-    index=present.index("O04") if "O04" in present else 0,
-    format_func=lambda c: f"{c} {ui.indicator(cat, c).name}",
     key="rank_by",
-    bind="query-params",
+    default_index=present.index("O04") if "O04" in present else 0,
+    format_func=lambda c: f"{c} {ui.indicator(cat, c).name}",
 )
 month_rows = rows[rows["period"] == period]
-wide = month_rows.pivot_table(index=["grain_key", "institution_name"], columns="indicator_code", values="value",
-                              aggfunc="first").reset_index()
+wide = month_rows.pivot_table(
+    index=["grain_key", "institution_name"], columns="indicator_code", values="value", aggfunc="first"
+).reset_index()
 for c in present:
     if c not in wide.columns:
         wide[c] = float("nan")
@@ -54,7 +53,12 @@ st.dataframe(
 ind = ui.indicator(cat, rank_by)
 top = wide.head(TOP_N)
 st.plotly_chart(
-    charts.ranked_bar(top["institution_name"], top[rank_by], name=ind.name, unit=ind.unit,
-                      title=f"{ind.name} 前 {min(TOP_N, len(top))} 名机构（{fmt.period_label(period)}）"),
+    charts.ranked_bar(
+        top["institution_name"],
+        top[rank_by],
+        name=ind.name,
+        unit=ind.unit,
+        title=f"{ind.name} 前 {min(TOP_N, len(top))} 名机构（{fmt.period_label(period)}）",
+    ),
     key="institution_bar",
 )

@@ -9,8 +9,12 @@ from dashboards import format as fmt
 from dashboards import queries as q
 
 CORE = ["D01", "D02", "O03", "O04"]
-CORE_NAMES = {"D01": ("融资需求笔数", "笔"), "D02": ("融资需求金额", "万元"), "O03": ("放款笔数", "笔"),
-              "O04": ("放款金额", "万元")}
+CORE_NAMES = {
+    "D01": ("融资需求笔数", "笔"),
+    "D02": ("融资需求金额", "万元"),
+    "O03": ("放款笔数", "笔"),
+    "O04": ("放款金额", "万元"),
+}
 GROUPS = [
     ("融资需求", ["D03"]),
     ("受理与响应", ["R01", "R02", "R03", "R04"]),
@@ -30,14 +34,7 @@ if not months:
     st.info("仓库中暂无指标数据。")
     st.stop()
 
-period = st.selectbox(
-    "统计月份",
-    list(reversed(months)),
-    index=0,
-    format_func=fmt.period_label,
-    key="month",
-    bind="query-params",
-)
+period = ui.url_selectbox("统计月份", list(reversed(months)), key="month", format_func=fmt.period_label)
 snap = q.snapshot(viewer, period)
 present = {q.base_code(c) for c, v in snap.items()}
 
@@ -57,7 +54,9 @@ for title, codes in GROUPS:
         row = st.columns(PER_ROW)
         for col, code in zip(row, shown[i : i + PER_ROW], strict=False):
             ui.metric(col, ui.indicator(cat, code), snap)
-st.caption("卡片下方为环比变化，说明中附同比；“—”表示该指标在本月暂无数据。金额单位万元，≥1 亿元时以亿元显示。")
+st.caption(
+    "卡片下方为环比变化，说明中附同比；“—”表示该指标在本月暂无数据。金额单位万元，≥1 亿元时以亿元显示。"
+)
 
 # --- trend ---------------------------------------------------------------------------------------
 left, right = st.columns([3, 2])
@@ -71,7 +70,9 @@ with left:
 with right:
     stages = [(label, snap.get(code)) for label, code in FUNNEL]
     if sum(1 for _, v in stages if not fmt.is_missing(v)) >= 2:
-        st.plotly_chart(charts.funnel(stages, title=f"{fmt.period_label(period)} 对接漏斗"), key="funnel_chart")
+        st.plotly_chart(
+            charts.funnel(stages, title=f"{fmt.period_label(period)} 对接漏斗"), key="funnel_chart"
+        )
     else:
         st.info("漏斗所需指标（融资需求、受理、授信、放款）暂缺。")
 
@@ -84,21 +85,24 @@ if viewer.is_province:
         st.info("本月暂无地市指标。")
     else:
         default = options.index("O04") if "O04" in options else 0
-        code = st.selectbox(
+        code = ui.url_selectbox(
             "对比指标",
             options,
-            index=default,
-            format_func=lambda c: f"{c} {ui.indicator(cat, c).name}",
             key="indicator",
-            bind="query-params",
+            default_index=default,
+            format_func=lambda c: f"{c} {ui.indicator(cat, c).name}",
         )
         ind = ui.indicator(cat, code)
         by_city = q.city_values(viewer, [code], start=period, end=period)
         c1, c2 = st.columns([1, 1])
         with c1:
             st.plotly_chart(
-                charts.city_bar(by_city, name=ind.name, unit=ind.unit,
-                                title=f"各地市{ind.name}（{fmt.period_label(period)}）"),
+                charts.city_bar(
+                    by_city,
+                    name=ind.name,
+                    unit=ind.unit,
+                    title=f"各地市{ind.name}（{fmt.period_label(period)}）",
+                ),
                 key="city_chart",
             )
         with c2:
@@ -108,15 +112,24 @@ if viewer.is_province:
             )
 else:
     st.subheader("区县对比")
-    county_rows = q.county_values(viewer, viewer.scope, ["D01", "D02", "O03", "O04"], start=period, end=period)
+    county_rows = q.county_values(
+        viewer, viewer.scope, ["D01", "D02", "O03", "O04"], start=period, end=period
+    )
     if county_rows.empty:
         st.info("本月暂无区县指标。")
     else:
-        code = "O04" if (county_rows["indicator_code"] == "O04").any() else county_rows["indicator_code"].iloc[0]
+        code = (
+            "O04" if (county_rows["indicator_code"] == "O04").any() else county_rows["indicator_code"].iloc[0]
+        )
         ind = ui.indicator(cat, code)
         part = county_rows[county_rows["indicator_code"] == code]
         st.plotly_chart(
-            charts.ranked_bar(part["county_name"], part["value"], name=ind.name, unit=ind.unit,
-                              title=f"各区县{ind.name}（{fmt.period_label(period)}）"),
+            charts.ranked_bar(
+                part["county_name"],
+                part["value"],
+                name=ind.name,
+                unit=ind.unit,
+                title=f"各区县{ind.name}（{fmt.period_label(period)}）",
+            ),
             key="county_chart",
         )

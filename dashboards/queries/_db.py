@@ -18,7 +18,7 @@ _ROOT = Path(__file__).resolve().parents[2]
 if str(_ROOT) not in sys.path:  # `streamlit run dashboards/app.py` puts only dashboards/ on the path
     sys.path.insert(0, str(_ROOT))
 
-from pipelines.config import warehouse_path  # noqa: E402
+from pipelines.config import warehouse_path
 
 CACHE_TTL_SECONDS = 600
 
@@ -64,7 +64,9 @@ def _connect(path: str) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(path, read_only=True)
     except duckdb.IOException as exc:
-        raise WarehouseUnavailable(f"仓库暂时无法打开（可能正在发布新版本），请稍后刷新。详情：{exc}") from exc
+        raise WarehouseUnavailable(
+            f"仓库暂时无法打开（可能正在发布新版本），请稍后刷新。详情：{exc}"
+        ) from exc
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)

@@ -116,7 +116,7 @@ def periods(viewer: Viewer) -> list[str]:
     return [str(p) for p in df["period"].tolist()]
 
 
-def catalog(viewer: Viewer) -> pd.DataFrame:  # noqa: ARG001 - the catalog is public to every scope
+def catalog(viewer: Viewer) -> pd.DataFrame:
     """The indicator catalog (code, name_zh, name_en, unit, definition, grains, additive), by code."""
     return query(
         f"select code, name_zh, name_en, unit, definition, grains, additive from {CATALOG} order by code"
@@ -214,8 +214,8 @@ __all__ = [
     "base_code",
     "catalog",
     "cities",
-    "counties",
     "city_values",
+    "counties",
     "county_values",
     "home_values",
     "institution_values",

@@ -16,7 +16,7 @@ INGEST_FILES = "audit.ingest_files"
 QUARANTINE = "audit.quarantine"
 
 
-def ingest_files(viewer: Viewer) -> pd.DataFrame:  # noqa: ARG001 - file metadata, no city detail
+def ingest_files(viewer: Viewer) -> pd.DataFrame:
     """Every delivery, newest business date first: feed, file_name, business_date, sha256, encoding,
     rows_in, rows_loaded, rows_quarantined, status, message, loaded_at."""
     return query(
@@ -26,7 +26,7 @@ def ingest_files(viewer: Viewer) -> pd.DataFrame:  # noqa: ARG001 - file metadat
     )
 
 
-def quarantine_summary(viewer: Viewer) -> pd.DataFrame:  # noqa: ARG001 - counts only
+def quarantine_summary(viewer: Viewer) -> pd.DataFrame:
     """Quarantined rows by feed and rule: feed, rule, rows."""
     return query(
         f"select feed, rule, count(*) as rows from {QUARANTINE} group by feed, rule "
