@@ -1,0 +1,26 @@
+-- O01–O02: population = applications in the month of their first `approved`, with its amount.
+with
+
+population as (
+    select
+        strftime(first_approved_at, '%Y-%m') as period,
+        province_code,
+        city_code,
+        county_code,
+        institution_id,
+        product_category,
+        entity_type,
+        industry_section,
+        first_approved_amount_yuan
+    from {{ ref('int_applications_summarised') }}
+    where first_approved_at is not null
+),
+
+final as (
+    {{ rollup_indicators('population', [
+        ['O01', 'count(*)'],
+        ['O02', 'sum(first_approved_amount_yuan) / 10000.0'],
+    ], all_grains()) }}
+)
+
+select * from final

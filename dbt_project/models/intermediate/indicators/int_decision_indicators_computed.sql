@@ -1,0 +1,25 @@
+-- O10: population = applications in the month of their first decision (approved or rejected), once.
+with
+
+population as (
+    select
+        strftime(first_decision_at, '%Y-%m') as period,
+        province_code,
+        city_code,
+        county_code,
+        institution_id,
+        product_category,
+        entity_type,
+        industry_section,
+        first_decision
+    from {{ ref('int_applications_summarised') }}
+    where first_decision_at is not null
+),
+
+final as (
+    {{ rollup_indicators('population', [
+        ['O10', pct("count(*) filter (where first_decision = 'approved')", 'count(*)')],
+    ], all_grains()) }}
+)
+
+select * from final

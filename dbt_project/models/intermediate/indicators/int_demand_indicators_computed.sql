@@ -1,0 +1,29 @@
+-- D01–D03 and O11: population = life-cycle-valid applications, in the month of their `submitted`.
+with
+
+population as (
+    select
+        submitted_period as period,
+        province_code,
+        city_code,
+        county_code,
+        institution_id,
+        product_category,
+        entity_type,
+        industry_section,
+        uscc,
+        amount_yuan,
+        is_disbursed_within_30_days
+    from {{ ref('int_applications_summarised') }}
+),
+
+final as (
+    {{ rollup_indicators('population', [
+        ['D01', 'count(*)'],
+        ['D02', 'sum(amount_yuan) / 10000.0'],
+        ['D03', 'count(distinct uscc)'],
+        ['O11', pct('count(*) filter (where is_disbursed_within_30_days)', 'count(*)')],
+    ], all_grains()) }}
+)
+
+select * from final

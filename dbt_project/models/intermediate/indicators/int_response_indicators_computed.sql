@@ -1,0 +1,26 @@
+-- R01–R03: population = applications in the month of their first `accepted`; institution = that of
+-- the first acceptance.
+with
+
+population as (
+    select
+        strftime(first_accepted_at, '%Y-%m') as period,
+        province_code,
+        city_code,
+        county_code,
+        institution_id,
+        response_hours,
+        is_accepted_on_time
+    from {{ ref('int_applications_summarised') }}
+    where first_accepted_at is not null
+),
+
+final as (
+    {{ rollup_indicators('population', [
+        ['R01', 'count(*)'],
+        ['R02', 'avg(response_hours)'],
+        ['R03', pct('count(*) filter (where is_accepted_on_time)', 'count(*)')],
+    ], ['province', 'city', 'county', 'institution']) }}
+)
+
+select * from final

@@ -1,0 +1,43 @@
+-- The data months (indicators.md Clarification 1): every month from the first to the last month of the
+-- loaded (life-cycle-valid) applications' event_time and the credit reports' queried_at. Register and
+-- authorization dates do not widen the range. Empty inputs give no months.
+with
+
+valid_events as (
+    select e.event_time as ts
+    from {{ ref('stg_applications__events') }} as e
+    inner join {{ ref('int_applications_checked') }} as c
+        on c.application_id = e.application_id and c.is_valid
+),
+
+reports as (
+    select queried_at as ts from {{ ref('stg_credit_reports__reports') }}
+),
+
+bounds as (
+    select
+        date_trunc('month', min(ts)) as first_month,
+        date_trunc('month', max(ts)) as last_month
+    from (select ts from valid_events union all select ts from reports)
+    where ts is not null
+),
+
+months as (
+    select cast(m.range as date) as month_start
+    from bounds as b,
+        range(b.first_month, b.last_month + interval 1 month, interval 1 month) as m
+    where b.first_month is not null
+),
+
+final as (
+    select
+        strftime(month_start, '%Y-%m') as period,
+        month_start,
+        cast(last_day(month_start) as date) as month_last_day,
+        cast(last_day(month_start) as timestamp) + interval '23:59:59' as period_end_at,
+        year(month_start) as year_number,
+        month(month_start) as month_number
+    from months
+)
+
+select * from final
