@@ -146,3 +146,21 @@ def test_missing_warehouse_shows_friendly_message(tmp_path, monkeypatch):
     for page in (None, "app_pages/ingest.py", "app_pages/city.py", "app_pages/institution.py"):
         at = run_app(page=page)
         assert any("仓库尚未构建，请先运行 make build" in i.value for i in at.info), page
+
+
+def test_missing_published_table_is_a_warning_not_a_traceback(tmp_path, monkeypatch):
+    import duckdb
+
+    path = tmp_path / "partial.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts")
+    con.close()
+    monkeypatch.setenv("LOANCODE_WAREHOUSE", str(path))
+    at = run_app(page="app_pages/ingest.py")
+    assert any("缺少已发布的表" in w.value for w in at.warning)
+
+
+def test_invalid_scope_is_reported(warehouse, monkeypatch):
+    monkeypatch.setenv("LOANCODE_VIEWER_SCOPE", "999999")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert any("查看范围无效" in e.value for e in at.error)

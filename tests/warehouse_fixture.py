@@ -253,6 +253,10 @@ def build_warehouse(path: Path, n_months: int = 15) -> Fixture:
             "insert into reference.divisions values (?, ?, 'county', ?, ?)",
             [(k, n, c, CITIES[c][0]) for k, (n, c) in COUNTIES.items()],
         )
+        con.execute(
+            "create table marts.dim_county as select code as county_code, name as county_name, city_code, "
+            "city_name from reference.divisions where level = 'county'"
+        )
         con.execute("create table marts.dim_institution(institution_id varchar, institution_name varchar)")
         con.executemany("insert into marts.dim_institution values (?, ?)", list(INSTITUTIONS.items()))
         con.execute(

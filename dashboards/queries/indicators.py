@@ -3,8 +3,8 @@
 Reads ``marts.indicator_values(indicator_code, period, grain, grain_key, value)``,
 ``marts.indicator_catalog(code, name_zh, name_en, unit, definition, grains, additive)``,
 ``marts.dim_city(city_code, city_name, lat, lon)`` (else ``reference.city_seats``), and for labels
-``reference.divisions(code, name, level, city_code)`` and ``marts.dim_institution(institution_id,
-institution_name)`` when they exist.
+``marts.dim_county(county_code, county_name)`` (else ``reference.divisions(code, name, level)``) and
+``marts.dim_institution(institution_id, institution_name)`` when they exist.
 """
 
 from __future__ import annotations
@@ -145,8 +145,14 @@ def cities(viewer: Viewer) -> pd.DataFrame:
 
 
 def counties(viewer: Viewer, city_code: str) -> pd.DataFrame:
-    """county_code, county_name of one city (names from reference.divisions when present)."""
+    """county_code, county_name of one city (marts.dim_county, else reference.divisions)."""
     viewer.check_city(city_code)
+    if has_table("marts.dim_county", "county_code", "county_name"):
+        return query(
+            "select cast(county_code as varchar) as county_code, county_name from marts.dim_county "
+            "where substr(cast(county_code as varchar), 1, 4) = ? order by county_code",
+            [city_code[:4]],
+        )
     if has_table("reference.divisions", "code", "name", "level"):
         return query(
             "select cast(code as varchar) as county_code, name as county_name from reference.divisions "
