@@ -79,7 +79,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     for feed in ("applications", "register", "credit_reports", "authorizations"):
         for contract in for_feed(feed):
             cols = ", ".join(f"{q(n)} {t}" for n, t in raw_columns(contract))
-            con.execute(f"CREATE TABLE IF NOT EXISTS raw.{contract.name} ({cols}, {PROVENANCE})")
+            snapshot = "snapshot_date DATE, " if contract.file_format == "xlsx" else ""
+            con.execute(f"CREATE TABLE IF NOT EXISTS raw.{contract.name} ({snapshot}{cols}, {PROVENANCE})")
             if pii_columns(contract):
                 pii_cols = ", ".join(f"{q(n)} VARCHAR" for n in pii_columns(contract))
                 con.execute(
@@ -177,6 +178,8 @@ def load_feed(
             feed, delivery.file_name, str(delivery.business_date) if delivery.business_date else None,
             digest, outcome.encoding, outcome.rows_in, loaded, quarantined, status, message))
     _write(con, feed, contracts, checked, results, replaced)
+    for contract in contracts:  # landed rows hold personal information in clear: drop them now
+        con.execute(f"DROP TABLE IF EXISTS {readers.landed_table(contract)}; DROP TABLE IF EXISTS {checked[contract.name]}")
     return results
 
 
@@ -197,8 +200,13 @@ def _write(con, feed, contracts, checked, results: list[DeliveryResult], replace
             con.execute(f"DELETE FROM raw.{contract.name} WHERE _business_date IN ({dates})")
             cols = ", ".join(q(n) for n, _ in raw_columns(contract))
             good = f"FROM {table} WHERE _rule IS NULL AND _file_name NOT IN ({refused})"
+            if contract.file_format == "xlsx":  # a register file is a full snapshot as of its business date
+                cols = f"{cols}, snapshot_date"
+                select = cols.replace("snapshot_date", "_business_date")
+            else:
+                select = cols
             con.execute(f"INSERT INTO raw.{contract.name} ({cols}, _file_name, _business_date, _row_number) "
-                        f"SELECT {cols}, _file_name, _business_date, _row_number {good}")
+                        f"SELECT {select}, _file_name, _business_date, _row_number {good}")
             if pii_columns(contract):
                 con.execute(f"DELETE FROM restricted.{contract.name}_pii WHERE _business_date IN ({dates})")
                 pii_cols = ", ".join(q(n) for n in [contract.record_key, *pii_columns(contract)])

@@ -111,12 +111,14 @@ def _csv_tolerant(path: Path, headers: list[str]) -> pa.Table:
         reader = csv.reader(f)
         next(reader, None)
         for i, row in enumerate(reader, start=1):
-            ok = len(row) == len(headers)
+            # A short row (a truncated line) reads its missing cells as blank, for the row rules to judge;
+            # a row with extra fields cannot be trusted cell by cell and is kept whole as malformed.
+            too_long = len(row) > len(headers)
             numbers.append(i)
-            malformed.append(None if ok else "csv_malformed")
-            raws.append(None if ok else ",".join(row)[:2000])
+            malformed.append("csv_malformed" if too_long else None)
+            raws.append(",".join(row)[:2000] if too_long else None)
             for j, h in enumerate(headers):
-                rows[h].append(row[j] if ok else None)
+                rows[h].append(row[j] if j < len(row) else None)
     table = {"_row_number": pa.array(numbers, pa.int32()), "_malformed": pa.array(malformed, pa.string()),
              "_raw": pa.array(raws, pa.string())}
     table.update({h: pa.array(v, pa.string()) for h, v in rows.items()})
@@ -159,6 +161,7 @@ def read_csv(con, contract: Contract, delivery: landing.Delivery, workdir: Path)
     if missing:
         out.rejected = _missing_message(missing)
     _insert(con, contract, delivery, rows, "file_rejected" if missing else None)
+    con.execute("DROP VIEW IF EXISTS _csv_rows; DROP TABLE IF EXISTS _csv_file")
     return out
 
 
@@ -264,4 +267,5 @@ def read_jsonl(con, contract: Contract, delivery: landing.Delivery, workdir: Pat
     )
     out.rows_in = con.execute("SELECT count(*) FROM _json_lines").fetchone()[0]
     _insert(con, contract, delivery, "_json_rows", None)
+    con.execute("DROP VIEW IF EXISTS _json_rows; DROP TABLE IF EXISTS _json_lines")
     return out

@@ -1,0 +1,95 @@
+# 三晋贷款码 数据分析平台 — the Makefile is the interface: every target sets itself up.
+#   make demo   build the sample province and serve the dashboards
+#   make test   run every test
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BIN ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+export LOANCODE_LANDING ?= data/landing
+export LOANCODE_WAREHOUSE ?= data/warehouse.duckdb
+DEMO_APPLICATIONS ?= 20000
+DEMO_SEED ?= 42
+PORT ?= 8501
+DAGSTER_PORT ?= 3000
+
+DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
+MANIFEST := dbt_project/target/manifest.json
+
+.PHONY: help setup system-packages demo build serve dagster sql test bench lint docs clean sample
+
+help:
+	@echo "make demo   构建示例省份并启动看板 / build the sample province and serve the dashboards"
+	@echo "make test   运行全部测试 / run every test"
+	@echo "make build  LOANCODE_LANDING=<dir> LOANCODE_WAREHOUSE=<file>: build and publish the warehouse"
+	@echo "make serve | dagster | sql | bench | lint | docs | clean"
+
+## setup: idempotent and near-instant when nothing changed
+setup: $(VENV)/.installed system-packages $(MANIFEST)
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON_BIN) -m pip install --quiet --disable-pip-version-check uv
+	uv sync --frozen --compile-bytecode --python $(PYTHON_BIN)
+	@touch $@
+
+# Debian packages the tests need: headless Chromium for the browser test, a CJK font for reports.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(MANIFEST): $(VENV)/.installed $(DBT_FILES)
+	cd dbt_project && ../$(VENV)/bin/dbt parse --quiet
+	@touch $@
+
+## the sample province (deterministic by seed)
+sample: $(VENV)/.installed
+	@if [ ! -f "$(LOANCODE_LANDING)/_manifest.json" ]; then \
+	  $(PY) -m pipelines.generator --out "$(LOANCODE_LANDING)" --seed $(DEMO_SEED) --applications $(DEMO_APPLICATIONS); \
+	else echo "示例省份已存在 / sample province exists: $(LOANCODE_LANDING)"; fi
+
+build: setup
+	$(PY) -m pipelines.build
+
+demo: setup sample build
+	@$(MAKE) --no-print-directory serve
+
+serve: setup
+	@echo ""
+	@echo "看板地址 / dashboards: http://localhost:$(PORT)"
+	@echo ""
+	$(PY) -m streamlit run dashboards/app.py --server.port $(PORT) --server.headless true \
+	  --browser.gatherUsageStats false
+
+dagster: setup
+	@mkdir -p .dagster_home && cp -n pipelines/dagster.yaml .dagster_home/dagster.yaml 2>/dev/null || true
+	@echo "Dagster UI: http://localhost:$(DAGSTER_PORT)"
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(VENV)/bin/dagster dev -m pipelines.definitions -p $(DAGSTER_PORT)
+
+sql: setup
+	$(PY) -m pipelines.sql_shell
+
+test: setup
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) -m bench.run
+
+lint: setup
+	$(VENV)/bin/ruff check pipelines dashboards tests
+
+docs: setup
+	cd dbt_project && LOANCODE_DBT_DB=$(abspath $(LOANCODE_WAREHOUSE)) ../$(VENV)/bin/dbt docs generate --quiet \
+	  && ../$(VENV)/bin/dbt docs serve --port 8080
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs .dagster_home .pytest_cache artifacts

@@ -1,0 +1,81 @@
+"""`make build`: take in the landing zone, run dbt, publish the warehouse — as one Dagster run.
+
+    LOANCODE_LANDING=<folder> LOANCODE_WAREHOUSE=<file> python -m pipelines.build [--fresh]
+
+Exits 0 when the build finished (even if some files were refused: they are recorded in
+audit.ingest_files), non-zero when it could not run; then the published warehouse is unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def _ensure_dbt_manifest(dbt_dir: Path) -> None:
+    """Dagster reads dbt's manifest to know the dbt assets; a clean checkout has none yet."""
+    if not (dbt_dir / "target" / "manifest.json").exists():
+        subprocess.run([str(Path(sys.executable).with_name("dbt")), "parse", "--quiet"], cwd=dbt_dir,
+                       check=True, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+
+
+def summary(published: Path) -> str:
+    import duckdb
+
+    with duckdb.connect(str(published), read_only=True) as con:
+        files = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE status = 'rejected'), coalesce(sum(rows_in), 0), "
+            "coalesce(sum(rows_quarantined), 0) FROM audit.ingest_files").fetchone()
+        months = con.execute("SELECT min(period), max(period), count(*) FROM marts.indicator_values").fetchone()
+    return (f"已接入文件 {files[0]} 个（拒收 {files[1]}），数据行 {files[2]:,}，隔离 {files[3]:,}；"
+            f"指标值 {months[2]:,} 行（{months[0]} 至 {months[1]}）/ "
+            f"{files[0]} deliveries ({files[1]} refused), {files[2]:,} rows in, {files[3]:,} quarantined; "
+            f"{months[2]:,} indicator values")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="构建并发布仓库 / build and publish the warehouse")
+    parser.add_argument("--landing", help="落地区目录 / landing zone (default: $LOANCODE_LANDING)")
+    parser.add_argument("--warehouse", help="发布的仓库文件 / published warehouse (default: $LOANCODE_WAREHOUSE)")
+    parser.add_argument("--fresh", action="store_true", help="不沿用已发布仓库的原始层 / rebuild the raw layer")
+    args = parser.parse_args(argv)
+    if args.landing:
+        os.environ["LOANCODE_LANDING"] = args.landing
+    if args.warehouse:
+        os.environ["LOANCODE_WAREHOUSE"] = args.warehouse
+
+    from pipelines import config
+    from pipelines.lib import warehouse
+
+    landing, published, work = config.landing_dir(), config.warehouse_path(), config.working_path()
+    if not landing.is_dir():
+        print(f"落地区不存在：{landing} / landing zone not found", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    print(f"构建 / building {published} from {landing}", flush=True)
+    warehouse.start_build(published, work, fresh=args.fresh)
+    os.environ["LOANCODE_DBT_DB"] = str(work)
+    _ensure_dbt_manifest(config.DBT_PROJECT_DIR)
+
+    import dagster as dg
+
+    from pipelines.definitions import defs
+
+    result = defs.resolve_job_def("build_warehouse").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    if not result.success:
+        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        print(f"构建失败，已发布的仓库保持不变 / build failed, published warehouse unchanged: {failed}",
+              file=sys.stderr)
+        return 1
+    print(summary(published))
+    print(f"完成，用时 {time.monotonic() - started:.1f} 秒 / done in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""The Dagster code location: one Definitions object for ingest, dbt, publishing and automation."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from pipelines import config
+from pipelines.defs.automation import build_job, daily_build, landing_zone_sensor
+from pipelines.defs.ingest.applications import applications
+from pipelines.defs.ingest.authorizations import authorizations
+from pipelines.defs.ingest.credit_reports import credit_reports
+from pipelines.defs.ingest.ledger import ingest_ledger
+from pipelines.defs.ingest.register import register
+from pipelines.defs.publish import published_warehouse
+from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.transform.dbt import dbt_resource, loancode_dbt
+
+# dbt's profile writes the working file; the subprocess dagster-dbt starts inherits this.
+os.environ.setdefault("LOANCODE_DBT_DB", str(config.working_path()))
+
+defs = dg.Definitions(
+    assets=[applications, register, credit_reports, authorizations, ingest_ledger, loancode_dbt,
+            published_warehouse],
+    jobs=[build_job],
+    schedules=[daily_build],
+    sensors=[landing_zone_sensor],
+    resources={"warehouse": WarehouseResource.from_config(), "dbt": dbt_resource()},
+)

@@ -1,0 +1,46 @@
+"""When builds run: a daily schedule, and a sensor that notices new or re-delivered files."""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+
+from pipelines import config
+
+build_job = dg.define_asset_job(
+    "build_warehouse",
+    selection=dg.AssetSelection.all(),
+    description="接入全部落地文件、运行 dbt、发布仓库 / Take in the landing zone, run dbt, publish.",
+)
+
+daily_build = dg.ScheduleDefinition(
+    name="daily_build", job=build_job, cron_schedule="0 6 * * *", execution_timezone="Asia/Shanghai",
+)
+
+
+def landing_fingerprint() -> dict[str, list]:
+    """(size, mtime) of every delivery: a new file or a re-delivery changes it."""
+    landing = config.landing_dir()
+    found = {}
+    for feed in config.FEEDS:
+        folder = landing / feed
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if path.is_file():
+                    stat = path.stat()
+                    found[f"{feed}/{path.name}"] = [stat.st_size, stat.st_mtime_ns]
+    return found
+
+
+@dg.sensor(job=build_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
+def landing_zone_sensor(context: dg.SensorEvaluationContext):
+    """One build for everything that arrived since the last build (never one run per file)."""
+    now = landing_fingerprint()
+    before = json.loads(context.cursor) if context.cursor else {}
+    changed = sorted(k for k, v in now.items() if before.get(k) != v)
+    if not changed:
+        return dg.SkipReason("落地区无新文件 / nothing new in the landing zone")
+    context.update_cursor(json.dumps(now))
+    return dg.RunRequest(run_key=f"landing-{abs(hash(tuple(changed)))}-{len(now)}",
+                         tags={"changed_files": str(len(changed))})

@@ -1,0 +1,34 @@
+"""Resources shared by the assets: the working warehouse file and the dbt CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipelines import config
+from pipelines.lib import warehouse
+
+# Every asset that writes the warehouse takes a slot in this pool; its limit is 1 (dagster.yaml).
+WAREHOUSE_POOL = "warehouse"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """Where a run writes (the working file) and what it publishes to."""
+
+    published: str
+    working: str
+    landing: str
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        work = warehouse.ensure_working_copy(Path(self.published), Path(self.working))
+        return duckdb.connect(str(work))
+
+    @classmethod
+    def from_config(cls) -> WarehouseResource:
+        return cls(
+            published=str(config.warehouse_path()),
+            working=str(config.working_path()),
+            landing=str(config.landing_dir()),
+        )

@@ -1,0 +1,77 @@
+"""Build a new warehouse file beside the published one, then publish it by an atomic rename.
+
+DuckDB has one writer at a time, and a writer locks readers of other processes out. So a build never
+writes the published file: it copies the published file to `<warehouse>.building` (the raw layer is the
+platform's memory of every delivery, so a re-delivered partition can be replaced and a refused file can
+leave its partition as it was), works there, and `os.replace`s it over the published file. A build
+killed half-way leaves the published warehouse exactly as it was; its leftover is discarded next time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from pipelines.config import CONTRACTS_DIR
+
+# Bump when the raw layer's layout changes in a way a copied warehouse cannot follow.
+RAW_LAYOUT_VERSION = "1"
+
+
+def raw_layout_signature() -> str:
+    """The contracts and the loader's layout version: a copied raw layer is reused only if they match."""
+    digest = hashlib.sha256(RAW_LAYOUT_VERSION.encode())
+    for path in sorted(CONTRACTS_DIR.glob("*.odcs.yaml")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _discard(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def _signature_of(path: Path) -> str | None:
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            row = con.execute("SELECT signature FROM raw.build_meta").fetchone()
+            return row[0] if row else None
+    except duckdb.Error:
+        return None
+
+
+def start_build(published: Path, work: Path, fresh: bool = False) -> Path:
+    """Prepare the working file: a copy of the published warehouse, or a new one when there is none,
+    when `fresh`, or when the published raw layer was written under other contracts."""
+    work.parent.mkdir(parents=True, exist_ok=True)
+    _discard(work)
+    if not fresh and published.exists() and _signature_of(published) == raw_layout_signature():
+        shutil.copyfile(published, work)
+    with duckdb.connect(str(work)) as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+        con.execute("CREATE OR REPLACE TABLE raw.build_meta AS SELECT ? AS signature", [raw_layout_signature()])
+    return work
+
+
+def ensure_working_copy(published: Path, work: Path) -> Path:
+    """For a Dagster run started from the UI: reuse the working file if a run already prepared it."""
+    if not work.exists():
+        start_build(published, work)
+    return work
+
+
+def publish(work: Path, published: Path) -> None:
+    """Atomically replace the published warehouse with the finished working file."""
+    with duckdb.connect(str(work)) as con:
+        con.execute("CHECKPOINT")
+    work.with_name(work.name + ".wal").unlink(missing_ok=True)
+    os.replace(work, published)
+
+
+def connect_published(published: Path) -> duckdb.DuckDBPyConnection:
+    """Readers (dashboards, `make sql`) only ever open the published file, read-only."""
+    return duckdb.connect(str(published), read_only=True)

@@ -1,0 +1,379 @@
+"""Every row and file rule of feeds.md, each with the bad input that breaks it (the loaders, no dbt)."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from pipelines.lib import loader
+from tests import landing_factory as lf
+
+
+@pytest.fixture
+def landing(tmp_path):
+    return tmp_path / "landing"
+
+
+@pytest.fixture
+def con(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as c:
+        yield c
+
+
+def load(con, landing, feed, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    return {r.file_name: r for r in loader.load_feed(con, landing, feed, work, tmp_path / "rejected")}
+
+
+def quarantine(con, feed):
+    return {r[0]: (r[1], r[2]) for r in con.execute(
+        "SELECT record_key, rule, detail FROM raw.row_quarantine WHERE feed = ? ORDER BY row_number", [feed]).fetchall()}
+
+
+def loaded_ids(con, table="applications", key="event_id"):
+    return {r[0] for r in con.execute(f"SELECT {key} FROM raw.{table}").fetchall()}
+
+
+def assert_balanced(con):
+    assert con.execute("SELECT count(*) FROM raw.ingest_log WHERE rows_in <> rows_loaded + rows_quarantined"
+                       ).fetchone()[0] == 0
+
+
+# ---------------------------------------------------------------- applications: one test per row rule
+
+ROW_CASES = [
+    ("uscc_checksum", {"uscc": "911400007011347303"}),
+    ("uscc_checksum", {"uscc": "91140000701134730"}),  # 17 characters
+    ("uscc_checksum", {"uscc": "9114000070113473O2"}),  # the letter O is not in the alphabet
+    ("county_unknown", {"county_code": "140199"}),
+    ("county_unknown", {"county_code": "130105"}),  # Hebei
+    ("county_unknown", {"county_code": "140100"}),  # a city, not a county
+    ("amount_negative", {"amount_yuan": "-100.00"}),
+    ("amount_format", {"amount_yuan": "1,000.00"}),
+    ("amount_format", {"amount_yuan": "１０００"}),  # full-width digits
+    ("amount_format", {"amount_yuan": "1e5"}),
+    ("amount_format", {"amount_yuan": "100.123"}),
+    ("enum_event_type", {"event_type": "approve"}),
+    ("timestamp_unparseable", {"event_time": "2025/3/3 09:00:00"}),
+    ("timestamp_unparseable", {"event_time": "2025年3月3日"}),
+    ("timestamp_unparseable", {"event_time": "2025-03-03T09:00:00Z"}),
+    ("timestamp_unparseable", {"event_time": "2025-03-03T09:00:00+09:00"}),
+    ("timestamp_unparseable", {"event_time": "2025-02-30 09:00:00"}),
+    ("required_missing", {"county_code": ""}),
+    ("required_missing", {"enterprise_name": ""}),
+    ("required_missing", {"qr_code_id": ""}),
+    ("required_missing", {"amount_yuan": ""}),
+    ("qr_code_format", {"qr_code_id": "QR-140105-BANKX-001"}),
+    ("qr_code_format", {"qr_code_id": "QR-14010-BANK-001"}),
+    ("industry_code_format", {"industry_code": "Z123"}),
+    ("phone_format", {"contact_phone": "1381234123"}),
+    ("term_months_format", {"term_months": "12.5"}),
+    ("field_too_long", {"enterprise_name": "晋" * 201}),
+]
+
+
+@pytest.mark.parametrize(("rule", "override"), ROW_CASES, ids=[f"{r}-{i}" for i, (r, _) in enumerate(ROW_CASES)])
+def test_a_row_breaking_a_rule_is_quarantined_alone(con, landing, tmp_path, rule, override):
+    good = lf.submitted("E1", "A1")
+    bad = lf.submitted("E2", "A2", **override)
+    accepted = lf.event("accepted", "E3", "A1")
+    lf.write_applications(landing, "20250303", [good, bad, accepted])
+    result = load(con, landing, "applications", tmp_path)["applications_20250303.csv"]
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
+    assert result.status == "loaded_with_quarantine"
+    assert quarantine(con, "applications")["E2"][0] == rule
+    assert loaded_ids(con) == {"E1", "E3"}
+    assert_balanced(con)
+
+
+@pytest.mark.parametrize(("event_type", "blank", "extra"), [
+    ("accepted", "institution_id", {}),
+    ("approved", "amount_yuan", {}),
+    ("approved", "annual_rate_pct", {}),
+    ("approved", "guarantee_type", {}),
+    ("approved", "guarantor_id", {"guarantee_type": "政府性融资担保"}),
+    ("disbursed", "first_loan", {}),
+    ("rejected", "reason", {}),
+    ("withdrawn", "reason", {}),
+])
+def test_fields_required_for_an_event_type(con, landing, tmp_path, event_type, blank, extra):
+    row = lf.event(event_type, "E9", **{**extra, blank: ""})
+    lf.write_applications(landing, "20250303", [lf.submitted(), row])
+    load(con, landing, "applications", tmp_path)
+    rule, detail = quarantine(con, "applications")["E9"]
+    assert rule == "required_missing" and blank in detail
+
+
+def test_a_field_given_where_not_required_is_still_checked(con, landing, tmp_path):
+    lf.write_applications(landing, "20250303", [lf.submitted(), lf.event("accepted", "E2", county_code="999999"),
+                                                lf.event("disbursed", "E3", first_loan="y")])
+    load(con, landing, "applications", tmp_path)
+    q = quarantine(con, "applications")
+    assert q["E2"][0] == "county_unknown" and q["E3"][0] == "enum_first_loan"
+
+
+def test_whitespace_is_stripped_and_iso_time_is_beijing_time(con, landing, tmp_path):
+    row = lf.submitted(county_code=" 140105 ", amount_yuan=" 500000.5 ", event_time="2025-03-03T23:30:00+08:00")
+    lf.write_applications(landing, "20250303", [row])
+    load(con, landing, "applications", tmp_path)
+    county, amount, time = con.execute("SELECT county_code, amount_yuan, event_time FROM raw.applications").fetchone()
+    assert county == "140105" and float(amount) == 500000.5 and str(time) == "2025-03-03 23:30:00"
+
+
+def test_text_that_looks_like_sql_is_plain_text(con, landing, tmp_path):
+    name = "x'); DROP TABLE raw.applications; --"
+    lf.write_applications(landing, "20250303", [lf.submitted(enterprise_name=name)])
+    load(con, landing, "applications", tmp_path)
+    assert con.execute("SELECT enterprise_name FROM raw.applications").fetchone()[0] == name
+
+
+# ---------------------------------------------------------------- personal information
+
+
+def test_personal_information_only_in_restricted(con, landing, tmp_path):
+    lf.write_applications(landing, "20250303", [lf.submitted(), lf.submitted("E2", "A2", county_code="999999")])
+    load(con, landing, "applications", tmp_path)
+    masked = con.execute("SELECT legal_rep_name_masked, contact_phone_masked FROM raw.applications").fetchone()
+    assert masked == ("张*", "138****1234")
+    assert con.execute("SELECT legal_rep_name, contact_phone FROM restricted.applications_pii").fetchone() == (
+        "张三", "13812341234")
+    raw_record = json.loads(con.execute("SELECT raw_record FROM raw.row_quarantine").fetchone()[0])
+    assert raw_record["legal_rep_name"] == "张*" and raw_record["contact_phone"] == "138****1234"
+    outside = con.execute(
+        "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema <> 'restricted' AND column_name IN ('legal_rep_name', 'contact_phone')").fetchall()
+    assert outside == []
+
+
+# ---------------------------------------------------------------- files: encodings and refusals
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
+def test_each_agreed_encoding_is_detected(con, landing, tmp_path, encoding):
+    lf.write_applications(landing, "20250303", [lf.submitted()], encoding=encoding)
+    result = load(con, landing, "applications", tmp_path)["applications_20250303.csv"]
+    assert result.status == "loaded"
+    assert result.encoding == {"gbk": "gb18030"}.get(encoding, encoding)
+    assert con.execute("SELECT enterprise_name FROM raw.applications").fetchone()[0] == "太原市晋阳商贸有限公司"
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    (b"", "0 字节"),
+    (bytes(range(256)) * 40, "编码"),
+    ("event_id,application_id\n".encode("utf-16"), "编码"),
+    ("三晋贷款码 融资需求导出\n" + lf.csv_text([lf.submitted()], lf.APPLICATION_COLUMNS), "缺少必需列"),
+])
+def test_a_file_that_cannot_be_read_is_refused_and_the_rest_loads(con, landing, tmp_path, data, reason):
+    lf.write_applications(landing, "20250303", [lf.submitted()])
+    lf.write_bytes(landing, "applications", "applications_20250304.csv",
+                   data if isinstance(data, bytes) else data.encode("utf-8"))
+    results = load(con, landing, "applications", tmp_path)
+    refused = results["applications_20250304.csv"]
+    assert refused.status == "rejected" and reason in refused.message and " / " in refused.message
+    assert refused.rows_loaded == 0 and refused.rows_in == refused.rows_quarantined
+    assert results["applications_20250303.csv"].status == "loaded"
+    assert (tmp_path / "rejected" / "applications").is_dir()  # kept for inspection
+    assert_balanced(con)
+
+
+def test_a_missing_column_required_on_every_row_refuses_the_file(con, landing, tmp_path):
+    columns = [c for c in lf.APPLICATION_COLUMNS if c != "uscc"]
+    lf.write_applications(landing, "20250303", [lf.submitted()], columns=columns)
+    result = load(con, landing, "applications", tmp_path)["applications_20250303.csv"]
+    assert result.status == "rejected" and "uscc" in result.message
+    assert (result.rows_in, result.rows_quarantined) == (1, 1)
+
+
+def test_a_missing_optional_column_reads_as_blank(con, landing, tmp_path):
+    columns = [c for c in lf.APPLICATION_COLUMNS if c != "county_code"]
+    lf.write_applications(landing, "20250303", [lf.submitted(), lf.event("accepted", "E2")], columns=columns)
+    result = load(con, landing, "applications", tmp_path)["applications_20250303.csv"]
+    assert result.status == "loaded_with_quarantine"
+    assert quarantine(con, "applications")["E1"][0] == "required_missing"
+    assert loaded_ids(con) == {"E2"}
+
+
+def test_columns_are_matched_by_name_and_unknown_ones_ignored(con, landing, tmp_path):
+    columns = list(reversed(lf.APPLICATION_COLUMNS)) + ["remark"]
+    rows = [{**lf.submitted(), "remark": "备注"}]
+    lf.write_applications(landing, "20250303", rows, columns=columns)
+    result = load(con, landing, "applications", tmp_path)["applications_20250303.csv"]
+    assert result.status == "loaded" and "remark" in result.message
+    assert con.execute("SELECT uscc FROM raw.applications").fetchone()[0] == lf.USCC
+
+
+def test_a_header_only_file_is_a_day_with_nothing_to_report(con, landing, tmp_path):
+    lf.write_applications(landing, "20250303", [])
+    result = load(con, landing, "applications", tmp_path)["applications_20250303.csv"]
+    assert (result.status, result.rows_in) == ("loaded", 0)
+
+
+def test_a_truncated_last_line_is_quarantined_not_the_file(con, landing, tmp_path):
+    text = lf.csv_text([lf.submitted(), lf.submitted("E2", "A2")], lf.APPLICATION_COLUMNS)
+    lf.write_bytes(landing, "applications", "applications_20250303.csv", text[:-60].encode())
+    result = load(con, landing, "applications", tmp_path)["applications_20250303.csv"]
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (2, 1, 1)
+    assert "E2" in quarantine(con, "applications")
+
+
+def test_a_row_with_too_many_fields_is_quarantined(con, landing, tmp_path):
+    text = lf.csv_text([lf.submitted()], lf.APPLICATION_COLUMNS) + "E2,A2,submitted,x,y,z," + ",".join(["a"] * 30) + "\n"
+    lf.write_bytes(landing, "applications", "applications_20250303.csv", text.encode())
+    result = load(con, landing, "applications", tmp_path)["applications_20250303.csv"]
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (2, 1, 1)
+    rule = con.execute("SELECT rule FROM raw.row_quarantine").fetchone()[0]
+    assert rule == "csv_malformed"
+
+
+def test_a_5mb_field_is_judged_not_fatal(con, landing, tmp_path):
+    lf.write_applications(landing, "20250303", [lf.submitted(), lf.submitted("E2", "A2", reason="x" * 5_000_000)])
+    result = load(con, landing, "applications", tmp_path)["applications_20250303.csv"]
+    assert result.rows_in == 2
+    assert quarantine(con, "applications")["E2"][0] == "field_too_long"
+    assert len(con.execute("SELECT raw_record FROM raw.row_quarantine").fetchone()[0]) < 50_000
+
+
+def test_a_misnamed_file_is_refused(con, landing, tmp_path):
+    lf.write_bytes(landing, "applications", "applications_2025-03-03.csv",
+                   lf.csv_text([lf.submitted()], lf.APPLICATION_COLUMNS).encode())
+    result = load(con, landing, "applications", tmp_path)["applications_2025-03-03.csv"]
+    assert result.status == "rejected" and "文件名" in result.message
+
+
+# ---------------------------------------------------------------- re-delivery
+
+
+def test_loading_the_same_file_twice_changes_nothing(con, landing, tmp_path):
+    lf.write_applications(landing, "20250303", [lf.submitted()])
+    load(con, landing, "applications", tmp_path)
+    before = con.execute("SELECT count(*) FROM raw.ingest_log").fetchone()[0]
+    assert load(con, landing, "applications", tmp_path) == {}
+    assert con.execute("SELECT count(*) FROM raw.ingest_log").fetchone()[0] == before
+    assert con.execute("SELECT count(*) FROM raw.applications").fetchone()[0] == 1
+
+
+def test_a_redelivered_file_replaces_its_partition(con, landing, tmp_path):
+    lf.write_applications(landing, "20250303", [lf.submitted(), lf.submitted("E2", "A2")])
+    lf.write_applications(landing, "20250304", [lf.event("accepted", "E3")])
+    load(con, landing, "applications", tmp_path)
+    lf.write_applications(landing, "20250303", [lf.submitted()])  # the correction drops E2
+    results = load(con, landing, "applications", tmp_path)
+    assert list(results) == ["applications_20250303.csv"]
+    assert loaded_ids(con) == {"E1", "E3"}
+    current = con.execute("SELECT count(*) FROM raw.ingest_log WHERE is_current AND "
+                          "file_name = 'applications_20250303.csv'").fetchone()[0]
+    assert current == 1
+
+
+def test_a_refused_redelivery_leaves_the_partition_as_it_was(con, landing, tmp_path):
+    lf.write_applications(landing, "20250303", [lf.submitted()])
+    load(con, landing, "applications", tmp_path)
+    lf.write_bytes(landing, "applications", "applications_20250303.csv", b"")
+    assert load(con, landing, "applications", tmp_path)["applications_20250303.csv"].status == "rejected"
+    assert loaded_ids(con) == {"E1"}
+
+
+# ---------------------------------------------------------------- the register (XLSX)
+
+
+def test_both_register_sheets_load_with_amounts_in_wan(con, landing, tmp_path):
+    lf.write_register(landing, "20250301", [lf.institution()], [lf.product(), lf.product("P002", 产品类别="理财产品")])
+    result = load(con, landing, "register", tmp_path)["register_20250301.xlsx"]
+    assert (result.status, result.rows_in) == ("loaded", 3)
+    row = con.execute("SELECT snapshot_date, max_amount_wan, rate_floor_pct, listed_date FROM raw.register_products "
+                      "WHERE product_id = 'P001'").fetchone()
+    assert str(row[0]) == "2025-03-01" and float(row[1]) == 300 and float(row[2]) == 3.45 and str(row[3]) == "2024-02-01"
+    inst = con.execute("SELECT institution_id, onboarding_status, agreement_expiry_date FROM raw.register_institutions"
+                       ).fetchone()
+    assert inst[0] == "B001" and inst[1] == "已入驻" and str(inst[2]) == "2027-01-09"
+
+
+@pytest.mark.parametrize(("case", "reason"), [("no_products", "产品"), ("title_row", "第一行"), ("not_xlsx", "工作簿"),
+                                              ("empty", "0 字节")])
+def test_a_broken_register_is_refused_whole(con, landing, tmp_path, case, reason):
+    if case == "no_products":
+        lf.write_register(landing, "20250301", [lf.institution()], None)
+    elif case == "title_row":
+        lf.write_register(landing, "20250301", [lf.institution()], [lf.product()], title_row=True)
+    else:
+        lf.write_bytes(landing, "register", "register_20250301.xlsx", b"" if case == "empty" else b"PK\x03\x04junk")
+    result = load(con, landing, "register", tmp_path)["register_20250301.xlsx"]
+    assert result.status == "rejected" and reason in result.message
+    assert con.execute("SELECT count(*) FROM raw.register_institutions").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(("override", "rule"), [
+    ({"产品类别": "贷款"}, "enum_product_category"),
+    ({"服务对象": "小微企业、大型企业"}, "enum_service_targets"),
+    ({"最高额度(万元)": "1,000"}, "amount_format"),
+    ({"上架日期": "2025/3/3"}, "date_unparseable"),
+    ({"上架日期": "2025年3月3日"}, "date_unparseable"),
+    ({"适用地区": "140100;999999"}, "region_unknown"),
+])
+def test_register_row_rules(con, landing, tmp_path, override, rule):
+    lf.write_register(landing, "20250301", [lf.institution()], [lf.product(), lf.product("P002", **override)])
+    result = load(con, landing, "register", tmp_path)["register_20250301.xlsx"]
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 1)
+    assert quarantine(con, "register")["P002"][0] == rule
+
+
+# ---------------------------------------------------------------- credit reports (JSON Lines)
+
+
+def report(report_id="R1", **overrides):
+    base = {"report_id": report_id, "uscc": lf.USCC, "queried_at": "2025-03-03 10:21:07", "institution_id": "B001",
+            "authorization_id": "AU1", "subject": {"name": "晋商", "county_code": "140105", "employees": 18},
+            "tax": {"credit_grade": "B"}, "score": {"value": 712, "grade": "A"}}
+    base.update(overrides)
+    return base
+
+
+def test_credit_report_rules(con, landing, tmp_path):
+    lines = [report("R1"), "{broken", report("R3", uscc="911400007011347303"), report("R4", queried_at="昨天"),
+             {k: v for k, v in report("R5").items() if k != "institution_id"}, report("R6", authorization_id=None),
+             {"report_id": "R7", "uscc": lf.USCC, "queried_at": "2025-03-03T10:00:00+08:00", "institution_id": "B001"}]
+    lf.write_credit_reports(landing, "20250303", lines, bom=True)
+    result = load(con, landing, "credit_reports", tmp_path)["credit_reports_20250303.jsonl"]
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (7, 3, 4)
+    rules = dict(con.execute("SELECT row_number, rule FROM raw.row_quarantine").fetchall())
+    assert rules == {2: "json_invalid", 3: "uscc_checksum", 4: "timestamp_unparseable", 5: "required_missing"}
+    assert loaded_ids(con, "credit_reports", "report_id") == {"R1", "R6", "R7"}
+    assert con.execute("SELECT subject_employees, score_value FROM raw.credit_reports WHERE report_id = 'R1'"
+                       ).fetchone() == (18, 712)
+
+
+def test_a_credit_report_file_not_in_utf8_is_refused(con, landing, tmp_path):
+    text = json.dumps(report(), ensure_ascii=False) + "\n"
+    lf.write_bytes(landing, "credit_reports", "credit_reports_20250303.jsonl", text.encode("gb18030"))
+    result = load(con, landing, "credit_reports", tmp_path)["credit_reports_20250303.jsonl"]
+    assert result.status == "rejected" and "UTF-8" in result.message
+
+
+# ---------------------------------------------------------------- authorizations
+
+
+def test_authorization_rules(con, landing, tmp_path):
+    good = {"authorization_id": "AU1", "uscc": lf.USCC, "institution_id": "B001", "scope": "credit_report",
+            "granted_at": "2025-03-01 09:00:00", "expires_at": "2025-09-01 09:00:00", "revoked_at": ""}
+    rows = [good, {**good, "authorization_id": "AU2", "scope": "loan"},
+            {**good, "authorization_id": "AU3", "expires_at": ""},
+            {**good, "authorization_id": "AU4", "revoked_at": "明天"}]
+    lf.write_authorizations(landing, "20250303", rows, encoding="gb18030")
+    load(con, landing, "authorizations", tmp_path)
+    q = quarantine(con, "authorizations")
+    assert q == {"AU2": ("enum_scope", q["AU2"][1]), "AU3": ("required_missing", q["AU3"][1]),
+                 "AU4": ("timestamp_unparseable", q["AU4"][1])}
+    assert loaded_ids(con, "authorizations", "authorization_id") == {"AU1"}
+
+
+def test_a_partial_landing_zone_loads_what_is_there(con, landing, tmp_path):
+    lf.write_applications(landing, "20250303", [lf.submitted()])
+    for feed in ("register", "credit_reports", "authorizations"):
+        assert load(con, landing, feed, tmp_path) == {}
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                        "WHERE table_schema = 'raw'").fetchall()}
+    assert {"applications", "register_institutions", "register_products", "credit_reports",
+            "authorizations", "ingest_log", "row_quarantine"} <= tables
