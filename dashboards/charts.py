@@ -136,7 +136,7 @@ def funnel(stages: Sequence[tuple[str, float | None]], title: str | None = None)
             y=labels,
             x=vals,
             text=[fmt.count(v, "笔") for v in vals],
-            textinfo="text+percent initial",
+            textinfo="text+percent initial" if vals[0] > 0 else "text",
             marker={"color": PALETTE[: len(vals)]},
             hovertemplate="%{y}：%{text}<extra></extra>",
         )

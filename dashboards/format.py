@@ -82,13 +82,19 @@ def delta(pct: Any, digits: int = 1) -> str | None:
     return f"{v:+.{digits}f}%"
 
 
-def metric_delta(mom: Any, yoy: Any) -> tuple[str | None, str | None]:
-    """(delta, description) for ``st.metric``: MoM drives the arrow, YoY goes in the description."""
+def metric_delta(mom: Any, yoy: Any) -> tuple[str | int | None, str | None]:
+    """(delta, description) for ``st.metric``: MoM drives the arrow, YoY goes in the description.
+
+    A change that rounds to zero is the number 0 (Streamlit shows it grey, without an arrow).
+    """
     d_mom, d_yoy = delta(mom), delta(yoy)
+    yoy_text = f" · 同比 {d_yoy}" if d_yoy is not None else ""
     if d_mom is not None:
-        return d_mom, "环比" + (f" · 同比 {d_yoy}" if d_yoy is not None else "")
+        if d_mom == "0.0%":
+            return 0, "环比持平" + yoy_text
+        return d_mom, "环比" + yoy_text
     if d_yoy is not None:
-        return d_yoy, "同比"
+        return (0, "同比持平") if d_yoy == "0.0%" else (d_yoy, "同比")
     return None, None
 
 

@@ -64,8 +64,9 @@ def indicator(cat: dict[str, Indicator], code: str, name: str | None = None, uni
     return cat.get(code) or Indicator(code, name or code, unit, "", "")
 
 
-def metric(col, ind: Indicator, snap: dict[str, float | None]) -> None:
-    """One KPI card: value, MoM delta (YoY in the description), definition as help."""
+def metric(col, ind: Indicator, snap: dict[str, float | None], spark: list[float] | None = None) -> None:
+    """One KPI card: value, MoM delta (YoY in the description), definition as help, optional sparkline;
+    the year-to-date total below it when the warehouse carries ``<code>_YTD``."""
     value = snap.get(ind.code)
     delta, description = fmt.metric_delta(snap.get(f"{ind.code}_MOM"), snap.get(f"{ind.code}_YOY"))
     col.metric(
@@ -76,7 +77,12 @@ def metric(col, ind: Indicator, snap: dict[str, float | None]) -> None:
         delta_color="inverse" if ind.code in INVERSE else "normal",
         help=f"{ind.code} · {ind.definition}" if ind.definition else ind.code,
         border=True,
+        chart_data=spark or None,
+        chart_type="line",
     )
+    ytd = snap.get(f"{ind.code}_YTD")
+    if not fmt.is_missing(ytd):
+        col.caption(f"本年累计：{ind.fmt(ytd)}")
 
 
 def scope_caption(v: Viewer) -> None:

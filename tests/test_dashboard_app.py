@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # whether or not tests/ is a package
 import warehouse_fixture
 from streamlit.testing.v1 import AppTest
 from warehouse_fixture import CITIES, REJECTED_FILE, REJECTED_MESSAGE
@@ -58,6 +61,8 @@ def test_overview_renders_kpis_with_fixture_values(warehouse):
     assert metric(at, "放款金额").value.endswith("亿元")
     assert metric(at, "融资需求笔数").value == fmt.count(fx.value("D01", fx.latest), "笔")
     assert metric(at, "放款金额").proto.delta == fmt.delta(fx.value("O04_MOM", fx.latest))
+    ytd = fx.value("O04_YTD", fx.latest)
+    assert f"本年累计：{fmt.amount_wan(ytd)}" in [c.value for c in at.caption]
     # catalogued but without values: a dash, not an error
     assert metric(at, "无有效授权查询次数").value == "—"
     # latest month selected by default

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # whether or not tests/ is a package
 import warehouse_fixture as wf
 
 from dashboards import charts

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import sys
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # whether or not tests/ is a package
 import warehouse_fixture  # noqa: F401 - puts the project root on sys.path
 
 from dashboards import format as fmt
@@ -49,6 +52,7 @@ def test_deltas():
     assert fmt.metric_delta(None, 7) == ("+7.0%", "同比")
     assert fmt.metric_delta(2, None) == ("+2.0%", "环比")
     assert fmt.metric_delta(None, None) == (None, None)
+    assert fmt.metric_delta(0.0, 12) == (0, "环比持平 · 同比 +12.0%")  # grey, no arrow
 
 
 def test_amount_scale_and_labels():

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
+from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # whether or not tests/ is a package
 import warehouse_fixture
 from warehouse_fixture import build_warehouse
 

@@ -111,6 +111,7 @@ CATALOG = [
 ABSENT = {"K02"}
 RATES = {"R02", "R03", "O06", "O08", "O10", "O11"}
 GROWTH = ["D01", "D02", "D03", "R01", "O01", "O02", "O03", "O04", "O05", "O07", "O09", "K01"]
+YTD = {"D01", "D02", "R01", "O01", "O02", "O03", "O04", "O09", "K01"}
 BASE = {  # per-city magnitude in the first month
     "D01": 300,
     "D02": 9000.0,
@@ -216,6 +217,15 @@ def build_warehouse(path: Path, n_months: int = 15) -> Fixture:
             add(f"{code}_MOM", period, grain, key, mom)
         if mi >= 12:
             add(f"{code}_YOY", period, grain, key, yoy)
+        if code in YTD:
+            same_year = [p for p in periods[: mi + 1] if p[:4] == period[:4]]
+            add(
+                f"{code}_YTD",
+                period,
+                grain,
+                key,
+                round(sum(fx.values[(code, p, grain, key)] for p in same_year), 2),
+            )
 
     con = duckdb.connect(str(path))
     try:

@@ -40,10 +40,13 @@ present = {q.base_code(c) for c, v in snap.items()}
 
 # --- KPI cards -----------------------------------------------------------------------------------
 st.subheader("核心指标")
+recent = [m for m in months if m <= period][-12:]
+history = q.home_values(viewer, CORE, start=recent[0], end=period)
 cols = st.columns(PER_ROW)
 for col, code in zip(cols, CORE, strict=True):
     name, unit = CORE_NAMES[code]
-    ui.metric(col, ui.indicator(cat, code, name, unit), snap)
+    spark = history[history["indicator_code"] == code].sort_values("period")["value"].fillna(0).tolist()
+    ui.metric(col, ui.indicator(cat, code, name, unit), snap, spark=spark if len(spark) > 1 else None)
 
 for title, codes in GROUPS:
     shown = [c for c in codes if c in cat or c in present]
