@@ -1,0 +1,202 @@
+"""Financing demands and their life cycle (feed `applications`), simulated column-wise.
+
+Every application gets one `submitted`; then, by drawn outcome, an answer (accepted or a direct
+refusal), a decision, one or two draws, or a withdrawal. Times only move forward within an
+application, and events after the last day of the range are cut (they have not happened yet), which
+keeps every application a valid prefix of its life cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from pipelines.generator import qrcodes, timing
+from pipelines.generator.matching import Matcher
+from pipelines.generator.timing import DAY, HOUR
+from pipelines.generator.workdays import WorkCalendar
+
+GUARANTEES = np.array(["信用", "保证", "抵押", "质押", "政府性融资担保"])
+GENERAL_GUARANTEE_WEIGHTS = np.array([0.36, 0.22, 0.22, 0.05, 0.15])
+REJECT_REASONS = np.array(["征信记录不良", "经营年限不足", "纳税信用等级不符合要求", "负债率过高",
+                           "抵押物价值不足", "不在产品服务区域", "申请资料不全", "经营流水不足"])
+WITHDRAW_REASONS = np.array(["资金需求已解决", "利率不合适", "已通过其他渠道融资", "额度不满足需求",
+                             "经营计划调整", "审批时间过长"])
+REQUEST_MEDIAN_YUAN = {"91": 1_600_000, "92": 400_000, "93": 800_000}
+MIN_YUAN, MAX_YUAN = 10_000, 10_000_000
+
+
+@dataclass
+class Simulation:
+    events: pl.DataFrame  # one row per event, typed
+    apps: pl.DataFrame  # one row per application (for credit reports)
+
+
+def _round_down(yuan: np.ndarray, step: int) -> np.ndarray:
+    return np.maximum((np.asarray(yuan) // step) * step, step).astype(np.int64)
+
+
+def submission_times(rng, cal: WorkCalendar, first_day: int, last_day: int, n: int) -> np.ndarray:
+    days = np.arange(first_day, last_day + 1)
+    weights = timing.submission_day_weights(cal, days)
+    counts = rng.multinomial(n, weights / weights.sum())
+    times = np.repeat(days, counts) * DAY + timing.applicant_clock(rng, n)
+    return np.sort(times)
+
+
+def requested_amounts(rng, entity_type: np.ndarray) -> np.ndarray:
+    """Log-normal requests, rounded like people round them (to 1万, small ones to 1千)."""
+    median = np.select([entity_type == "91", entity_type == "92"],
+                       [REQUEST_MEDIAN_YUAN["91"], REQUEST_MEDIAN_YUAN["92"]], REQUEST_MEDIAN_YUAN["93"])
+    raw = np.clip(median * np.exp(1.0 * rng.standard_normal(len(entity_type))), MIN_YUAN, MAX_YUAN)
+    return np.where(raw >= 100_000, _round_down(raw, 10_000), _round_down(raw, 1_000)).astype(np.int64)
+
+
+class LifeCycle:
+    """Builds the event table from per-application outcome masks."""
+
+    def __init__(self, rng, cal: WorkCalendar):
+        self.rng, self.cal = rng, cal
+        self.parts: list[pl.DataFrame] = []
+
+    def add(self, event_type: str, mask: np.ndarray, t: np.ndarray, **columns) -> None:
+        rows = np.flatnonzero(mask)
+        data = {"app": rows, "event_type": np.full(len(rows), event_type), "t": t[rows]}
+        for name, values in columns.items():
+            data[name] = values[rows] if isinstance(values, np.ndarray) else np.full(len(rows), values)
+        self.parts.append(pl.DataFrame(data))
+
+    def table(self) -> pl.DataFrame:
+        return pl.concat(self.parts, how="diagonal_relaxed")
+
+
+def simulate(rng, cal: WorkCalendar, geo, matcher: Matcher, entities: pl.DataFrame, n: int,
+             first_day: int, last_day: int, month_starts: np.ndarray) -> Simulation:
+    submitted = submission_times(rng, cal, first_day, last_day, n)
+    entity = rng.integers(0, entities.height, n)
+    etype = entities["entity_type"].to_numpy()[entity]
+    county = entities["county"].to_numpy()[entity]
+    month = np.searchsorted(month_starts, submitted // DAY, side="right") - 1
+
+    product = np.full(n, -1)
+    wants = rng.random(n) < 0.82
+    product[wants] = matcher.products_for(rng, month[wants], county[wants], etype[wants] == "92")
+    lender = np.where(product >= 0, matcher.product_owner[np.maximum(product, 0)], -1)
+    general = lender < 0
+    lender[general] = matcher.lenders_for(rng, month[general], county[general])
+    inst_ids = np.array([i.institution_id for i in matcher.lenders])[lender]
+
+    prod_max = np.array([p.max_wan * 10_000 for p in matcher.products] + [MAX_YUAN])[product]
+    prod_min = np.array([p.min_wan * 10_000 for p in matcher.products] + [MIN_YUAN])[product]
+    requested = np.clip(requested_amounts(rng, etype), prod_min, prod_max).astype(np.int64)
+    term = rng.choice([6, 12, 12, 12, 24, 36, 36, 60], size=n)
+    prod_term = np.array([p.max_term for p in matcher.products] + [60])[product]
+    guarantee = _guarantees(rng, matcher, product)
+    guarantor = np.where(guarantee == "政府性融资担保", matcher.guarantors_for(rng, county), "")
+    rate_bp = _rates(rng, matcher, product, etype)
+
+    life = LifeCycle(rng, cal)
+    life.add("submitted", np.ones(n, bool), submitted, amount=requested * 100, term=term)
+
+    u = rng.random(n)
+    early_withdraw, silent, direct_reject = u < 0.04, (u >= 0.04) & (u < 0.07), (u >= 0.07) & (u < 0.10)
+    accepted = u >= 0.10
+    answer_t = timing.answer_times(rng, cal, submitted)
+    life.add("withdrawn", early_withdraw, submitted + rng.integers(2 * HOUR, 7 * DAY, n),
+             reason=WITHDRAW_REASONS[rng.integers(0, len(WITHDRAW_REASONS), n)])
+    reasons = REJECT_REASONS[rng.integers(0, len(REJECT_REASONS), n)]
+    life.add("rejected", direct_reject, answer_t, institution=inst_ids, reason=reasons)
+    life.add("accepted", accepted, answer_t, institution=inst_ids)
+
+    v = rng.random(n)
+    later_withdraw = accepted & (v < 0.03)
+    rejected, approved = accepted & (v >= 0.05) & (v < 0.23), accepted & (v >= 0.23)
+    decision_t = timing.working_days_later(rng, cal, answer_t, timing.geometric_workdays(rng, n, 0.35, 15))
+    life.add("withdrawn", later_withdraw, answer_t + rng.integers(2 * HOUR, 10 * DAY, n), institution=inst_ids,
+             reason=WITHDRAW_REASONS[rng.integers(0, len(WITHDRAW_REASONS), n)])
+    life.add("rejected", rejected, decision_t, institution=inst_ids, reason=reasons)
+
+    granted = _approved_amounts(rng, requested, prod_max)
+    approved_term = np.minimum(term, prod_term)
+    terms = dict(institution=inst_ids, rate=rate_bp, guarantee=guarantee, guarantor=guarantor)
+    life.add("approved", approved, decision_t, amount=granted * 100, term=approved_term, **terms)
+    revised = approved & (rng.random(n) < 0.01)  # a re-approval: only the first one counts
+    life.add("approved", revised, timing.working_days_later(rng, cal, decision_t, rng.integers(1, 6, n)),
+             amount=_round_down(granted * rng.uniform(1.0, 1.2, n), 1_000) * 100, term=approved_term, **terms)
+    _draws(rng, cal, life, approved, decision_t, granted, terms)
+
+    events = life.table().filter(pl.col("t") < (last_day + 1) * DAY)
+    events = _first_loans(events, entity, entities["first_timer"].to_numpy())
+    apps = pl.DataFrame({
+        "app": np.arange(n), "entity": entity, "submitted_t": submitted, "accepted": accepted,
+        "answer_t": answer_t, "decision_t": decision_t, "institution": inst_ids,
+        "product_id": np.array([p.product_id for p in matcher.products] + [""])[product],
+        "qr_code_id": qrcodes.assign(rng, geo, county),
+    })
+    return Simulation(events=events, apps=apps)
+
+
+def _guarantees(rng, matcher: Matcher, product: np.ndarray) -> np.ndarray:
+    own = np.array([p.guarantee for p in matcher.products] + [""])[product]
+    general = GUARANTEES[rng.choice(len(GUARANTEES), size=len(product), p=GENERAL_GUARANTEE_WEIGHTS)]
+    return np.where(product >= 0, own, general)
+
+
+def _rates(rng, matcher: Matcher, product: np.ndarray, etype: np.ndarray) -> np.ndarray:
+    """Annual rate in basis points, in steps of 5: inside the product's band, else around 4.1 %."""
+    floor = np.array([p.rate_floor for p in matcher.products] + [0.0])[product]
+    cap = np.array([p.rate_cap for p in matcher.products] + [0.0])[product]
+    banded = floor + (np.minimum(cap, floor + 1.6) - floor) * rng.beta(1.6, 3.0, len(product))
+    free = np.clip(rng.normal(4.1, 0.45, len(product)) + 0.3 * (etype == "92"), 3.2, 6.0)
+    pct = np.where(product >= 0, banded, free)
+    return (np.round(pct * 20) * 5).astype(np.int64)
+
+
+def _approved_amounts(rng, requested: np.ndarray, ceiling: np.ndarray) -> np.ndarray:
+    """Mostly the amount asked, often less, rarely a little more (never above the product's max)."""
+    n = len(requested)
+    roll = rng.random(n)
+    factor = np.where(roll < 0.6, 1.0, np.where(roll < 0.97, rng.uniform(0.4, 1.0, n), rng.uniform(1.0, 1.2, n)))
+    return np.minimum(_round_down(requested * factor, 1_000), ceiling).astype(np.int64)
+
+
+def _draws(rng, cal, life: LifeCycle, approved, approve_t, granted, terms: dict) -> None:
+    n = len(approved)
+    w = rng.random(n)
+    disbursed, withdraw = approved & (w < 0.88), approved & (w >= 0.88) & (w < 0.91)
+    twice = disbursed & (rng.random(n) < 0.25)
+    same_day = rng.random(n) < 0.25
+    first_t = np.where(same_day, approve_t + rng.integers(HOUR, 3 * HOUR, n),
+                       timing.working_days_later(rng, cal, approve_t, timing.geometric_workdays(rng, n, 0.5, 10)))
+    whole = rng.random(n) < 0.75
+    single = np.where(whole, granted, _round_down(granted * rng.uniform(0.5, 1.0, n), 1_000))
+    first_part = _round_down(granted * rng.uniform(0.3, 0.7, n), 1_000)
+    second_part = _round_down((granted - first_part) * rng.uniform(0.3, 1.0, n), 1_000)
+    first_amount = np.where(twice, first_part, single)
+    second_day = cal.after(first_t // DAY + rng.integers(10, 120, n) - 1, 1)
+    second_t = second_day * DAY + timing.office_clock(rng, n)
+    wobble = np.where(rng.random(n) < 0.3, rng.choice([-10, 10], n), 0)
+    draw_terms = {k: v for k, v in terms.items()}
+    life.add("disbursed", disbursed, first_t, amount=first_amount * 100, **draw_terms)
+    draw_terms["rate"] = terms["rate"] + wobble
+    life.add("disbursed", twice, second_t, amount=second_part * 100, **draw_terms)
+    life.add("withdrawn", withdraw, approve_t + rng.integers(DAY, 20 * DAY, n), institution=terms["institution"],
+             reason=WITHDRAW_REASONS[rng.integers(0, len(WITHDRAW_REASONS), n)])
+
+
+def _first_loans(events: pl.DataFrame, entity: np.ndarray, first_timer: np.ndarray) -> pl.DataFrame:
+    """Y on the earliest draw of a business that never borrowed before; N on every other draw."""
+    owner = entity[events["app"].to_numpy()]
+    events = events.with_columns(pl.Series("entity", owner), pl.Series("first_timer", first_timer[owner]))
+    first_draw = (
+        events.filter(pl.col("event_type") == "disbursed")
+        .sort("t", "app")
+        .group_by("entity", maintain_order=True).first()
+        .select("entity", pl.col("t").alias("first_draw_t"))
+    )
+    events = events.join(first_draw, on="entity", how="left", maintain_order="left")
+    is_first = (pl.col("t") == pl.col("first_draw_t")) & pl.col("first_timer")
+    flag = pl.when(pl.col("event_type") != "disbursed").then(None).when(is_first).then(pl.lit("Y")).otherwise(pl.lit("N"))
+    return events.with_columns(first_loan=flag).drop("first_draw_t", "first_timer")

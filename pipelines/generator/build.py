@@ -1,0 +1,161 @@
+"""Orchestration: simulate the province, plant the problems, write the landing zone and manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from pipelines.config import FEED_EXTENSIONS, FEEDS
+from pipelines.generator import (applications, credit, delivery, entities, feeds, geography, institutions,
+                                 products, register, writer)
+from pipelines.generator.matching import Matcher
+from pipelines.generator.planted import Planter
+from pipelines.generator.timing import DAY
+from pipelines.generator.workdays import WorkCalendar, day_number, to_date
+
+# Independent random streams, so that e.g. planting problems never shifts the clean data.
+STREAMS = ("register", "entities", "applications", "formatting", "delivery", "credit", "planted", "encodings")
+LARGE_SCALE = 100_000
+UNLAWFUL_QUERIES_EACH = 3
+
+
+@dataclass(frozen=True)
+class Params:
+    out: Path
+    seed: int = 42
+    applications: int = 20_000
+    start: str = "2024-02"
+    end: str = "2026-10"
+    bad_rows: int = 40
+    clean: bool = False
+    encodings: str = "mixed"
+
+
+def month_bounds(start: str, end: str) -> list[tuple[int, int]]:
+    first = dt.datetime.strptime(start, "%Y-%m").date()
+    last = dt.datetime.strptime(end, "%Y-%m").date()
+    if last < first:
+        raise ValueError("--end is before --start")
+    months = []
+    while first <= last:
+        following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        months.append((day_number(first), day_number(following) - 1))
+        first = following
+    return months
+
+
+def _streams(seed: int) -> dict[str, np.random.Generator]:
+    return {name: np.random.default_rng([seed, n]) for n, name in enumerate(STREAMS)}
+
+
+def _with_meta(frame: pl.DataFrame) -> pl.DataFrame:
+    if "_file_day" not in frame.columns:
+        frame = frame.with_columns((pl.col("_t") // DAY).alias("_file_day"))
+    return frame.with_columns(*[pl.lit(None, pl.String).alias(c) for c in ("_rule", "_kind", "_key", "_group")])
+
+
+def clear_landing(out: Path) -> None:
+    """Remove files a previous run wrote (only names of the landing-zone pattern), so no stale dates stay."""
+    for feed in FEEDS:
+        pattern = re.compile(rf"^{feed}_\d{{8}}\.{FEED_EXTENSIONS[feed]}$")
+        for path in (out / feed).glob(f"{feed}_*"):
+            if pattern.match(path.name):
+                path.unlink()
+    (out / "_manifest.json").unlink(missing_ok=True)
+
+
+def generate(params: Params) -> dict:
+    months = month_bounds(params.start, params.end)
+    first_day, last_day = months[0][0], months[-1][1]
+    rng = _streams(params.seed)
+    cal = WorkCalendar(to_date(first_day - 10), to_date(last_day + 400))
+    geo = geography.load()
+
+    insts = institutions.build(rng["register"], geo, first_day, last_day)
+    prods = products.build(rng["register"], geo, insts, first_day, last_day)
+    matcher = Matcher(geo, insts, prods, months)
+    population = entities.build(rng["entities"], geo, int(params.applications * 1.4) + 50, last_day)
+    sim = applications.simulate(rng["applications"], cal, geo, matcher, population, params.applications,
+                                first_day, last_day, np.array([m[0] for m in months]))
+    app_rows = feeds.application_rows(rng["formatting"], sim.events, sim.apps, population)
+    app_rows = delivery.assign_files(rng["delivery"], app_rows, last_day, late_share=0.01, duplicate_share=0.005)
+
+    facts = credit.simulate(rng["credit"], sim.apps, population, last_day)
+    reports = credit.report_lines(rng["formatting"], facts.reports, population)
+    report_rows = delivery.assign_files(rng["delivery"], reports.select("line", pl.col("queried_t").alias("_t")),
+                                        last_day, late_share=0.0, duplicate_share=0.003)
+    auth_rows = credit.authorization_rows(facts.authorizations, facts.revocations, rng["formatting"])
+
+    frames = {"applications": _with_meta(app_rows.drop("_copy")), "credit_reports": _with_meta(report_rows.drop("_copy")),
+              "authorizations": _with_meta(auth_rows)}
+    if not params.clean:
+        planter = Planter(rng["planted"], first_day, last_day, app_rows, reports, auth_rows,
+                          [i.institution_id for i in matcher.lenders], params.applications, sim.events.height)
+        planter.bad_rows(params.bad_rows)
+        planter.unlawful_queries(UNLAWFUL_QUERIES_EACH, facts.revocations, facts.authorizations)
+        columns = {"applications": feeds.APPLICATION_COLUMNS, "credit_reports": ["line"],
+                   "authorizations": feeds.AUTHORIZATION_COLUMNS}
+        for feed, frame in frames.items():
+            extra = planter.out.frame(feed, columns[feed])
+            frames[feed] = pl.concat([frame.select(extra.columns), extra])
+        extra_insts, extra_prods = register.plant_violations(rng["planted"], geo, insts, prods, first_day, last_day)
+        insts, prods = insts + extra_insts, prods + extra_prods
+
+    return _write(params, frames, insts, prods, months, rng["encodings"])
+
+
+def _write(params: Params, frames: dict, insts, prods, months, rng_enc) -> dict:
+    out = Path(params.out)
+    out.mkdir(parents=True, exist_ok=True)
+    clear_landing(out)
+    days = np.arange(months[0][0], months[-1][1] + 1)
+    show = params.applications > LARGE_SCALE and sys.stderr.isatty()
+    planted: list[dict] = []
+    encodings: dict[str, str] = {}
+    for feed, columns in (("applications", feeds.APPLICATION_COLUMNS), ("authorizations", feeds.AUTHORIZATION_COLUMNS)):
+        entries, used = writer.write_csv_feed(out, feed, frames[feed], columns, days,
+                                              writer.choose_encodings(rng_enc, days, params.encodings), show)
+        planted += entries
+        encodings |= {name: enc for name, enc in used.items() if enc != "utf-8"}
+    planted += writer.write_jsonl_feed(out, "credit_reports", frames["credit_reports"], days, show)
+    planted += _write_register(out, insts, prods, [m[0] for m in months])
+    manifest = {
+        "generator": "pipelines.generator",
+        "params": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(params).items() if k != "out"},
+        "first_day": str(to_date(months[0][0])), "last_day": str(to_date(months[-1][1])),
+        "rows": {feed: frames[feed].height for feed in frames},
+        "encodings_other_than_utf8": dict(sorted(encodings.items())),
+        "planted_counts": _counts(planted),
+        "planted": planted,
+    }
+    writer.write_manifest(out, manifest)
+    return manifest
+
+
+def _write_register(out: Path, insts, prods, snapshot_days: list[int]) -> list[dict]:
+    entries = []
+    for day in snapshot_days:
+        inst_rows, prod_rows, problems = register.snapshot(insts, prods, day)
+        name = writer.file_name("register", day, "xlsx")
+        writer.write_register(out / "register" / name, day, inst_rows, prod_rows)
+        planted_ids = {p.product_id for p in prods if p.planted_rule is not None}
+        for row_number, product_id, rule in problems:
+            if product_id not in planted_ids:
+                raise AssertionError(f"clean product {product_id} breaks {rule} on {to_date(day)}")
+            entries.append({"feed": "register", "file_name": name, "sheet": "产品", "row_number": row_number,
+                            "record_key": product_id, "rule": rule, "kind": "compliance"})
+    return entries
+
+
+def _counts(planted: list[dict]) -> dict:
+    counts: dict[str, int] = {}
+    for entry in planted:
+        key = f"{entry['kind']}:{entry['feed']}:{entry['rule']}"
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))

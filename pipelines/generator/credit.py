@@ -1,0 +1,155 @@
+"""Credit reports (太原企业征信, JSON Lines) and the electronic authorizations they rest on.
+
+An institution that accepts a demand asks the applicant for an authorization and queries a report
+minutes later; some re-query a few days on. A few applicants revoke an authorization after its last
+use, delivered as a second row for the same authorization_id in a later file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from pipelines.generator import formats
+from pipelines.generator.timing import DAY, HOUR, MINUTE
+
+SCORE_GRADES = [(700, "A"), (620, "B"), (540, "C")]
+AUTH_COLUMNS = ["authorization_id", "uscc", "institution_id", "scope", "granted_at", "expires_at", "revoked_at"]
+NULLABLE_SUBJECT = ["established", "registered_capital_wan", "industry_code", "county_code", "employees",
+                    "revenue_wan", "assets_wan"]
+BLOCKS = ["tax", "social_insurance", "judicial", "admin_penalties_3y", "loans", "score"]
+
+
+@dataclass
+class CreditData:
+    reports: pl.DataFrame  # report facts, one row per query (typed), before JSON encoding
+    authorizations: pl.DataFrame  # typed authorization facts, one row per grant
+    revocations: pl.DataFrame  # authorization_id, revoked_t
+
+
+def _daily_ids(prefix: str, t: np.ndarray, floor: int = 1) -> np.ndarray:
+    """`<prefix>YYYYMMDD<6-digit serial>`, serial counting within each day in time order."""
+    order = np.argsort(t, kind="stable")
+    day = t[order] // DAY
+    starts = np.r_[0, np.flatnonzero(np.diff(day)) + 1]
+    serial = np.arange(len(t)) - np.repeat(starts, np.diff(np.r_[starts, len(t)])) + floor
+    ids = pl.DataFrame({"t": t[order], "s": serial}).select(
+        pl.lit(prefix) + pl.from_epoch("t", time_unit="s").dt.strftime("%Y%m%d")
+        + pl.col("s").cast(pl.String).str.zfill(6)
+    ).to_series().to_numpy()
+    out = np.empty(len(t), dtype=object)
+    out[order] = ids
+    return out.astype(str)
+
+
+def simulate(rng, apps: pl.DataFrame, entities: pl.DataFrame, last_day: int) -> CreditData:
+    end = (last_day + 1) * DAY
+    accepted = apps.filter(pl.col("accepted") & (pl.col("answer_t") < end))
+    n = accepted.height
+    queried = rng.random(n) < 0.88
+    base = accepted.filter(pl.Series(queried))
+    n = base.height
+    answer = base["answer_t"].to_numpy()
+    query_t = answer + rng.integers(5 * MINUTE, 90 * MINUTE, n)
+    granted_t = np.maximum(base["submitted_t"].to_numpy() + MINUTE, query_t - rng.integers(2 * MINUTE, 90 * MINUTE, n))
+    expires_t = granted_t + rng.integers(90, 366, n) * DAY
+    requery = rng.random(n) < 0.12
+    requery_t = query_t + rng.integers(1, 21, n) * DAY + rng.integers(0, 8 * HOUR, n)
+    last_use = np.where(requery, requery_t, query_t)
+    revoked = rng.random(n) < 0.02
+    revoked_t = last_use + rng.integers(1, 61, n) * DAY + rng.integers(0, 10 * HOUR, n)
+
+    auth_id = _daily_ids("AU", granted_t)
+    uscc = entities["uscc"].to_numpy()[base["entity"].to_numpy()]
+    auths = pl.DataFrame({
+        "authorization_id": auth_id, "uscc": uscc, "institution_id": base["institution"].to_numpy(),
+        "scope": np.where(rng.random(n) < 0.6, "credit_report", "all"), "granted_t": granted_t,
+        "expires_t": expires_t, "entity": base["entity"].to_numpy(),
+    })
+    auths = pl.concat([auths, _tax_authorizations(rng, auths)]).filter(pl.col("granted_t") < end)
+    revocations = pl.DataFrame({"authorization_id": auth_id[revoked], "revoked_t": revoked_t[revoked]}).filter(
+        pl.col("revoked_t") < end)
+
+    rows = np.r_[np.arange(n), np.flatnonzero(requery)]
+    t = np.r_[query_t, requery_t[requery]]
+    reports = pl.DataFrame({
+        "queried_t": t, "institution_id": base["institution"].to_numpy()[rows], "authorization_id": auth_id[rows],
+        "entity": base["entity"].to_numpy()[rows],
+    }).filter(pl.col("queried_t") < end).sort("queried_t", "authorization_id")
+    reports = reports.with_columns(pl.Series("report_id", _daily_ids("TYCR", reports["queried_t"].to_numpy())))
+    return CreditData(reports=reports, authorizations=auths, revocations=revocations)
+
+
+def _tax_authorizations(rng, auths: pl.DataFrame) -> pl.DataFrame:
+    """Some applicants also let the bank read their tax records: a separate `tax` authorization."""
+    extra = auths.filter(pl.Series(rng.random(auths.height) < 0.1))
+    shift = rng.integers(1, 5 * MINUTE, extra.height)
+    extra = extra.with_columns(pl.col("granted_t") + pl.Series(shift), pl.col("expires_t") + pl.Series(shift),
+                               scope=pl.lit("tax"))
+    return extra.with_columns(pl.Series("authorization_id", _daily_ids("AU", extra["granted_t"].to_numpy(),
+                                                                         floor=500_000)))
+
+
+def report_lines(rng, reports: pl.DataFrame, entities: pl.DataFrame, iso_share: float = 0.03) -> pl.DataFrame:
+    """Add `line`: the report as one JSON object; ~12% partial (fields null or missing)."""
+    n = reports.height
+    facts = entities[reports["entity"].to_numpy()].with_columns(
+        pl.Series("_queried_t", reports["queried_t"].to_numpy()))
+    partial = rng.random(n) < 0.12
+    drop_keys = partial & (rng.random(n) < 0.5)
+
+    def maybe(name: str, expr: pl.Expr, p: float = 0.3) -> pl.Expr:
+        hole = pl.Series(partial & (rng.random(n) < p))
+        return pl.when(hole).then(None).otherwise(expr).alias(name)
+
+    score = pl.col("score")
+    grade = pl.when(score >= 700).then(pl.lit("A")).when(score >= 620).then(pl.lit("B")) \
+        .when(score >= 540).then(pl.lit("C")).otherwise(pl.lit("D"))
+    blocks = {
+        "tax": pl.struct(pl.col("tax_grade").alias("credit_grade"), pl.col("tax_paid_wan").alias("paid_last_year_wan")),
+        "social_insurance": pl.struct(pl.col("insured_count")),
+        "judicial": pl.struct(pl.col("dishonest").alias("dishonest_executee"), pl.col("enforcement_cases")),
+        "admin_penalties_3y": pl.col("penalties"),
+        "loans": pl.struct(pl.col("outstanding_wan"), pl.col("overdue_24m"), pl.col("max_overdue_days")),
+        "score": pl.struct(score.alias("value"), grade.alias("grade")),
+    }
+    subject = pl.struct(
+        pl.col("enterprise_name").alias("name"),
+        maybe("established", formats.date("established")),
+        maybe("registered_capital_wan", pl.col("registered_capital_wan")),
+        maybe("industry_code", pl.col("industry_code")),
+        maybe("county_code", pl.col("county_code"), 0.2),
+        maybe("employees", pl.col("employees")),
+        maybe("revenue_wan", pl.col("revenue_wan")),
+        maybe("assets_wan", pl.col("assets_wan")),
+    )
+    iso = pl.Series(rng.random(n) < iso_share)
+    facts = facts.with_columns(pl.Series("report_id", reports["report_id"]),
+                               pl.Series("institution_id", reports["institution_id"]),
+                               pl.Series("authorization_id", reports["authorization_id"]))
+    encoded = facts.select(pl.struct(
+        pl.col("report_id"), pl.col("uscc"), formats.timestamp("_queried_t", iso).alias("queried_at"),
+        pl.col("institution_id"), pl.col("authorization_id"), subject.alias("subject"),
+        *[maybe(name, expr, 0.15) for name, expr in blocks.items()],
+    ).struct.json_encode().alias("line"))["line"]
+    # A partial report from the bureau either sends nulls or leaves keys out; do both.
+    stripped = encoded.str.replace_all(r'"[a-z_0-9]+":null,', "").str.replace_all(r',"[a-z_0-9]+":null', "")
+    line = pl.select(pl.when(pl.Series(drop_keys)).then(stripped).otherwise(encoded)).to_series()
+    return reports.with_columns(line.alias("line"))
+
+
+def authorization_rows(auths: pl.DataFrame, revocations: pl.DataFrame, rng) -> pl.DataFrame:
+    """String rows of the authorizations feed: grants on their day, revocations on theirs."""
+    iso = pl.Series(rng.random(auths.height) < 0.05)
+    grants = auths.with_columns(
+        formats.timestamp("granted_t", iso).alias("granted_at"),
+        formats.timestamp("expires_t", iso).alias("expires_at"),
+        pl.lit("").alias("revoked_at"),
+        pl.col("granted_t").alias("_t"),
+    )
+    revoked = grants.join(revocations, on="authorization_id", how="inner").with_columns(
+        formats.timestamp("revoked_t").alias("revoked_at"), pl.col("revoked_t").alias("_t"))
+    cols = [*AUTH_COLUMNS, "_t"]
+    return pl.concat([grants.select(cols), revoked.select(cols)])

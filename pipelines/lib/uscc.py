@@ -1,0 +1,41 @@
+"""统一社会信用代码 (USCC) check character, GB 32100-2015.
+
+Shared by the sample-province generator (to make valid codes) and the loaders (to check them), so
+both sides agree on one implementation of the algorithm described in `feeds.md`.
+"""
+
+from __future__ import annotations
+
+# The 31 characters a USCC may use; I, O, Z, S and V are excluded to avoid confusion with digits.
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+VALUES = {char: value for value, char in enumerate(ALPHABET)}
+LENGTH = 18
+
+
+def check_char(first17: str) -> str:
+    """The 18th character for the given first 17 characters (ValueError on a foreign character)."""
+    if len(first17) != LENGTH - 1:
+        raise ValueError(f"need 17 characters, got {len(first17)}")
+    try:
+        total = sum(VALUES[char] * weight for char, weight in zip(first17, WEIGHTS))
+    except KeyError as exc:
+        raise ValueError(f"character {exc.args[0]!r} is not allowed in a USCC") from None
+    return ALPHABET[(31 - total % 31) % 31]
+
+
+def is_valid(uscc: object) -> bool:
+    """True iff `uscc` is an 18-character string of the alphabet whose last character checks."""
+    if not isinstance(uscc, str) or len(uscc) != LENGTH:
+        return False
+    if any(char not in VALUES for char in uscc):
+        return False
+    return check_char(uscc[:17]) == uscc[17]
+
+
+def make(prefix8: str, body9: str) -> str:
+    """A valid USCC from the authority/type/division prefix (8 chars) and the organisation body (9)."""
+    first17 = prefix8 + body9
+    if len(prefix8) != 8 or len(body9) != 9:
+        raise ValueError("prefix8 must have 8 characters and body9 must have 9")
+    return first17 + check_char(first17)
