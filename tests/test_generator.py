@@ -19,7 +19,7 @@ from pipelines.generator.register import INSTITUTION_HEADERS, PRODUCT_HEADERS
 from pipelines.lib import uscc
 
 SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "divisions.csv"
-SMALL = dict(seed=7, applications=800, start="2025-01", end="2025-04", bad_rows=40)
+SMALL = {"seed": 7, "applications": 800, "start": "2025-01", "end": "2025-04", "bad_rows": 40}
 FILE_PATTERNS = {
     "applications": r"applications_\d{8}\.csv",
     "register": r"register_\d{8}\.xlsx",
@@ -101,7 +101,7 @@ def test_uscc_check_character():
 
 
 def test_file_names_and_daily_coverage(province):
-    root, manifest = province
+    root, _ = province
     assert sorted(p.name for p in root.iterdir()) == ["_manifest.json", *sorted(FILE_PATTERNS)]
     for feed, pattern in FILE_PATTERNS.items():
         names = sorted(p.name for p in (root / feed).iterdir())
@@ -212,7 +212,7 @@ def test_planted_rows_are_where_the_manifest_says(province):
         n = entry["row_number"]
         if entry["feed"] == "register":
             book = openpyxl.load_workbook(path, read_only=True)
-            row = list(book[entry["sheet"]].iter_rows(min_row=n + 1, max_row=n + 1, values_only=True))[0]
+            row = next(book[entry["sheet"]].iter_rows(min_row=n + 1, max_row=n + 1, values_only=True))
             book.close()
             assert row[0] == entry["record_key"] and row[14] == "上架"
         elif entry["feed"] == "credit_reports":

@@ -101,7 +101,8 @@ def simulate(rng, cal: WorkCalendar, geo, matcher: Matcher, entities: pl.DataFra
     life.add("submitted", np.ones(n, bool), submitted, amount=requested * 100, term=term)
 
     u = rng.random(n)
-    early_withdraw, silent, direct_reject = u < 0.04, (u >= 0.04) & (u < 0.07), (u >= 0.07) & (u < 0.10)
+    # 4% withdraw before any answer, 3% (0.04..0.07) are never answered at all, 3% refused outright.
+    early_withdraw, direct_reject = u < 0.04, (u >= 0.07) & (u < 0.10)
     accepted = u >= 0.10
     answer_t = timing.answer_times(rng, cal, submitted)
     life.add("withdrawn", early_withdraw, submitted + rng.integers(2 * HOUR, 7 * DAY, n),
@@ -120,7 +121,7 @@ def simulate(rng, cal: WorkCalendar, geo, matcher: Matcher, entities: pl.DataFra
 
     granted = _approved_amounts(rng, requested, prod_max)
     approved_term = np.minimum(term, prod_term)
-    terms = dict(institution=inst_ids, rate=rate_bp, guarantee=guarantee, guarantor=guarantor)
+    terms = {"institution": inst_ids, "rate": rate_bp, "guarantee": guarantee, "guarantor": guarantor}
     life.add("approved", approved, decision_t, amount=granted * 100, term=approved_term, **terms)
     revised = approved & (rng.random(n) < 0.01)  # a re-approval: only the first one counts
     life.add("approved", revised, timing.working_days_later(rng, cal, decision_t, rng.integers(1, 6, n)),

@@ -12,8 +12,18 @@ import numpy as np
 import polars as pl
 
 from pipelines.config import FEED_EXTENSIONS, FEEDS
-from pipelines.generator import (applications, credit, delivery, entities, feeds, geography, institutions,
-                                 products, register, writer)
+from pipelines.generator import (
+    applications,
+    credit,
+    delivery,
+    entities,
+    feeds,
+    geography,
+    institutions,
+    products,
+    register,
+    writer,
+)
 from pipelines.generator.matching import Matcher
 from pipelines.generator.planted import Planter
 from pipelines.generator.timing import DAY

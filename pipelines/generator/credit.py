@@ -15,11 +15,7 @@ import polars as pl
 from pipelines.generator import formats
 from pipelines.generator.timing import DAY, HOUR, MINUTE
 
-SCORE_GRADES = [(700, "A"), (620, "B"), (540, "C")]
 AUTH_COLUMNS = ["authorization_id", "uscc", "institution_id", "scope", "granted_at", "expires_at", "revoked_at"]
-NULLABLE_SUBJECT = ["established", "registered_capital_wan", "industry_code", "county_code", "employees",
-                    "revenue_wan", "assets_wan"]
-BLOCKS = ["tax", "social_insurance", "judicial", "admin_penalties_3y", "loans", "score"]
 
 
 @dataclass

@@ -30,7 +30,3 @@ def yuan(cents: str) -> pl.Expr:
 def rate(basis_points: str) -> pl.Expr:
     """Basis points as a percent with two places, e.g. 385 -> 3.85."""
     return yuan(basis_points)
-
-
-def compact_date(seconds_or_days: pl.Expr) -> pl.Expr:
-    return seconds_or_days.dt.strftime("%Y%m%d")

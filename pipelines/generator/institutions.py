@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -52,7 +52,6 @@ class Institution:
     suspended_day: int | None = None
     exited_day: int | None = None
     planted_rule: str | None = None
-    products: list = field(default_factory=list)
 
     @property
     def lends(self) -> bool:

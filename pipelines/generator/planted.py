@@ -124,6 +124,10 @@ class Planter:
             feeds = BAD_ROW_RULES[rule]
             feed = feeds[turn[rule] % len(feeds)]
             turn[rule] += 1
+            if not self._has_template(feed):  # a tiny province may have no report or authorization yet
+                if "applications" not in feeds:
+                    continue
+                feed = "applications"
             if feed != "applications":
                 self._other_feed(feed, rule)
             elif rule in MULTI_ROW_RULES:
@@ -131,6 +135,10 @@ class Planter:
             else:
                 self._application_row(rule)
             spent += size
+
+    def _has_template(self, feed: str) -> bool:
+        frame = {"credit_reports": self.reports, "authorizations": self.auth_rows}.get(feed, self.submitted)
+        return frame.height > 0
 
     def _application_row(self, rule: str) -> None:
         t = self._time()
@@ -169,7 +177,7 @@ class Planter:
         sub["product_id"] = ""
         inst = self.lenders[int(self.rng.integers(len(self.lenders)))]
         granted = max(10_000, int(float(sub["amount_yuan"]) * 0.8) // 1000 * 1000)
-        terms = dict(institution_id=inst, annual_rate_pct="4.05", guarantee_type="信用")
+        terms = {"institution_id": inst, "annual_rate_pct": "4.05", "guarantee_type": "信用"}
         rows = [(sub, t0)]
         if with_accept:
             rows.append((self._event(sub, "accepted", t0 + 2 * HOUR, institution_id=inst), t0 + 2 * HOUR))
@@ -224,6 +232,8 @@ class Planter:
 
     # -- unlawful credit queries (loadable rows, wrong in substance) -------------------------------
     def unlawful_queries(self, each: int, revocations: pl.DataFrame, auths: pl.DataFrame) -> None:
+        if self.reports.height == 0:
+            return
         for k in range(each):
             self._query("authorization_unknown", self._pick(self.reports), unknown=True, null_id=(k == each - 1))
             self._query("authorization_institution_mismatch", self._pick(self.reports))
@@ -238,7 +248,9 @@ class Planter:
 
     def _query(self, rule: str, template: dict, unknown: bool = False, null_id: bool = False,
                at: int | None = None) -> None:
-        t = at if at is not None else min(int(template["queried_t"]) + int(self.rng.integers(HOUR, 2 * DAY)),
+        # Within 20 hours of a lawful query: before any revocation (those come a day or more after the
+        # last use), so each planted query breaks exactly the one rule it is planted for.
+        t = at if at is not None else min(int(template["queried_t"]) + int(self.rng.integers(HOUR, 20 * HOUR)),
                                           (self.last_day + 1) * DAY - MINUTE)
         report = json.loads(template["line"])
         report["report_id"] = self._daily_id("TYCR", t)

@@ -67,7 +67,7 @@ def _regions(rng, geo: Geography, inst: Institution) -> str:
     return ";".join([str(code), *sorted(str(e) for e in extra)]) if rng.random() < 0.8 else city
 
 
-def _one(rng, geo: Geography, inst: Institution, serial: int, category: str, first_day: int,
+def make_product(rng, geo: Geography, inst: Institution, serial: int, category: str, first_day: int,
          last_day: int) -> Product:
     words, guarantees, (max_lo, max_hi), terms = CATEGORIES[category]
     floor = round(float(rng.uniform(3.0, 3.9)), 2)
@@ -97,7 +97,7 @@ def build(rng: np.random.Generator, geo: Geography, insts: list[Institution], fi
             continue
         for _ in range(PRODUCTS_PER_LENDER.get(inst.kind, 2)):
             category = cats[rng.choice(len(cats), p=weights)]
-            product = _one(rng, geo, inst, len(products) + 1, category, first_day, last_day)
+            product = make_product(rng, geo, inst, len(products) + 1, category, first_day, last_day)
             stop = inst.suspended_day or inst.exited_day
             if stop is not None:
                 product.delisted_day = stop  # withdrawn from the shelf the day the lender stops
@@ -116,7 +116,7 @@ def _retired_non_compliant(rng, geo, insts, count: int, first_day: int) -> list[
     out = []
     for n, category in enumerate(["个人消费贷款", "理财产品"]):
         inst = banks[n % len(banks)]
-        product = _one(rng, geo, inst, count + n + 1, "信用贷款", first_day, first_day)
+        product = make_product(rng, geo, inst, count + n + 1, "信用贷款", first_day, first_day)
         product.category, product.targets = category, "个人"
         product.name = f"{inst.short}{'消费e贷' if n == 0 else '稳盈理财'}"
         product.listed_day = min(product.listed_day, first_day - 400)

@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 
 from pipelines.generator.institutions import AGREEMENT_DAYS, Institution
-from pipelines.generator.products import Product, _one
+from pipelines.generator.products import Product, make_product
 from pipelines.generator.workdays import day_number, to_date
 
 INSTITUTION_HEADERS = ["机构编码", "机构名称", "机构类型", "上级机构编码", "所在地区代码", "入驻状态",
@@ -86,7 +86,7 @@ def plant_violations(rng: np.random.Generator, geo, insts: list[Institution], pr
     def add(inst: Institution, listed: int, rule: str, **changes) -> Product:
         nonlocal serial
         serial += 1
-        p = _one(rng, geo, inst, serial, "信用贷款", first_day, last_day)
+        p = make_product(rng, geo, inst, serial, "信用贷款", first_day, last_day)
         p.listed_day, p.planted_rule = listed, rule
         for key, value in changes.items():
             setattr(p, key, value)

@@ -52,10 +52,10 @@ def working_days_later(rng: np.random.Generator, cal: WorkCalendar, start: np.nd
 
 
 def answer_times(rng: np.random.Generator, cal: WorkCalendar, submitted: np.ndarray) -> np.ndarray:
-    """First answer to a demand: usually the same or the next working day; ~1 in 10 after 3 working days."""
+    """First answer to a demand: usually the same or the next working day; ~7% after 3 working days."""
     n = len(submitted)
     k = rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 11], size=n,
-                   p=[0.40, 0.33, 0.10, 0.06, 0.04, 0.03, 0.02, 0.01, 0.01])
+                   p=[0.42, 0.34, 0.10, 0.07, 0.03, 0.02, 0.01, 0.005, 0.005])
     clock = submitted % DAY
     same_day_possible = cal.workday_mask(submitted // DAY) & (clock < 16 * HOUR)
     same_day = (k == 0) & same_day_possible
