@@ -16,9 +16,18 @@ import time
 from pathlib import Path
 
 
+def _dbt_sources_changed(dbt_dir: Path, manifest: Path) -> bool:
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [p for folder in ("models", "seeds", "macros", "tests") for p in (dbt_dir / folder).rglob("*")]
+    sources += [dbt_dir / "dbt_project.yml", dbt_dir / "profiles.yml"]
+    return any(p.is_file() and p.stat().st_mtime > built for p in sources)
+
+
 def _ensure_dbt_manifest(dbt_dir: Path) -> None:
-    """Dagster reads dbt's manifest to know the dbt assets; a clean checkout has none yet."""
-    if not (dbt_dir / "target" / "manifest.json").exists():
+    """Dagster reads dbt's manifest to know the dbt assets: parse when missing (a clean checkout) or stale."""
+    if _dbt_sources_changed(dbt_dir, dbt_dir / "target" / "manifest.json"):
         subprocess.run([str(Path(sys.executable).with_name("dbt")), "parse", "--quiet"], cwd=dbt_dir,
                        check=True, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
 
