@@ -10,8 +10,9 @@ Until sign-in exists, the scope comes from Streamlit's session state (key ``view
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
+
+from pipelines import config
 
 PROVINCE_CODE = "140000"
 PROVINCE_NAME = "山西省"
@@ -32,7 +33,6 @@ CITY_NAMES: dict[str, str] = {
 }
 CITY_CODES: tuple[str, ...] = tuple(CITY_NAMES)
 
-SCOPE_ENV = "LOANCODE_VIEWER_SCOPE"
 SCOPE_SESSION_KEY = "viewer_scope"
 
 # Grains only the province scope may read: their members aggregate over every city.
@@ -118,7 +118,7 @@ GRAIN_LABELS = {
 
 def viewer_from_env() -> Viewer:
     # Sign-in will replace this; until then the env var is the deployment's knob.
-    return Viewer.parse(os.environ.get(SCOPE_ENV))
+    return Viewer.parse(config.viewer_scope())
 
 
 def current_viewer(session_state: object | None = None) -> Viewer:

@@ -53,3 +53,8 @@ def pii_key() -> str:
 def workflow_db_path() -> Path:
     """The data stewards' alert workflow store: survives warehouse rebuilds, never inside the warehouse."""
     return _path("LOANCODE_WORKFLOW_DB", "data/workflow.sqlite")
+
+
+def viewer_scope() -> str | None:
+    """Whose data the dashboards show until sign-in exists: `province` or a 6-digit city code."""
+    return os.environ.get("LOANCODE_VIEWER_SCOPE")
