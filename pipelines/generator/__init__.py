@@ -3,8 +3,9 @@
     python -m pipelines.generator --out data/landing --seed 42 --applications 20000 \
         --start 2024-02 --end 2026-10 [--bad-rows 40] [--clean] [--encodings mixed|utf8]
 
-Writes `<out>/<feed>/<feed>_YYYYMMDD.<ext>` for every day of the range (applications, credit_reports,
-authorizations; a header-only file on a quiet day) and a register snapshot on the 1st of each month,
+Writes `<out>/<feed>/<feed>_YYYYMMDD.<ext>` for every day of the range (applications and
+authorizations: a header-only file on a quiet day; credit_reports: no file on a day without reports,
+since a 0-byte file is a bad file by contract) and a register snapshot on the 1st of each month,
 after removing files of that naming pattern left by an earlier run. Same arguments, same bytes.
 
 `<out>/_manifest.json` records the parameters, row counts, the CSV files not in plain UTF-8, and every

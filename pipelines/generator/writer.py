@@ -78,8 +78,11 @@ def write_jsonl_feed(out: Path, feed: str, frame: pl.DataFrame, days: np.ndarray
     parts = frame.partition_by("_file_day", as_dict=True, maintain_order=True)
     for day in progress(days, show, feed):
         part = parts.get((int(day),))
-        lines = part["line"].to_list() if part is not None else []
-        text = "".join(line + "\n" for line in lines)
+        if part is None:
+            # JSON Lines has no header: an empty day would be a 0-byte file, which feeds.md rejects
+            # as a bad file. The bureau's API sends nothing on such a day, so neither do we.
+            continue
+        text = "".join(line + "\n" for line in part["line"].to_list())
         (folder / file_name(feed, int(day), "jsonl")).write_bytes(text.encode("utf-8"))
     return _planted_entries(feed, frame, "jsonl")
 
