@@ -25,7 +25,7 @@ class Column:
     check: str
     rule: str | None = None
     required_on: tuple[str, ...] = ()
-    required_when: dict | None = None  # {other column: value} that makes this one required
+    required_when: tuple[tuple[str, str], ...] = ()  # (other column, value) pairs that make this one required
     valid_values: tuple[str, ...] = ()
     pattern: str | None = None
     max_length: int | None = None
@@ -88,7 +88,7 @@ def _column(prop: dict) -> Column:
         check=custom.get("check", "text"),
         rule=custom.get("rule"),
         required_on=tuple(custom.get("requiredOn") or ()),
-        required_when=custom.get("requiredWhen"),
+        required_when=tuple((custom.get("requiredWhen") or {}).items()),
         valid_values=valid,
         pattern=options.get("pattern"),
         max_length=options.get("maxLength"),

@@ -162,7 +162,7 @@ def _required_condition(column: Column, values: dict[str, str]) -> str | None:
     parts = []
     if column.required_on:
         parts.append(_in_list(values["event_type"], column.required_on))
-    for other, value in (column.required_when or {}).items():
+    for other, value in column.required_when:
         parts.append(f"{values[other]} = {lit(value)}")
     return " OR ".join(parts) if parts else None
 

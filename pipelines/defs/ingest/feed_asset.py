@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
-from pipelines.lib import loader
+from pipelines.lib import ge_suites, loader
 from pipelines.lib.contracts import for_feed
 
 
@@ -24,7 +24,12 @@ def build_feed_asset(feed: str, description: str) -> dg.AssetsDefinition:
         for key in raw_keys(feed)
     ]
 
-    @dg.multi_asset(name=f"ingest_{feed}", specs=specs, pool=WAREHOUSE_POOL)
+    checks = [dg.AssetCheckSpec("contract_suite", asset=key, blocking=True,
+                                description="Great Expectations suite built from the data contract, on the "
+                                            "partitions this run loaded")
+              for key in raw_keys(feed)]
+
+    @dg.multi_asset(name=f"ingest_{feed}", specs=specs, check_specs=checks, pool=WAREHOUSE_POOL)
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         landing = Path(warehouse.landing)
         rejected_dir = Path(warehouse.published).parent / "rejected"
@@ -35,6 +40,8 @@ def build_feed_asset(feed: str, description: str) -> dg.AssetsDefinition:
 
         with warehouse.connect() as con, tempfile.TemporaryDirectory() as workdir:
             results = loader.load_feed(con, landing, feed, Path(workdir), rejected_dir, progress)
+            loaded = sorted({r.business_date for r in results if r.status != "rejected"})
+            outcomes = {c.name: _run_suite(con, c, loaded) for c in for_feed(feed)}
         for r in results:
             if r.status == "rejected":
                 context.log.warning(f"拒收 / refused {r.file_name}: {r.message}")
@@ -47,5 +54,21 @@ def build_feed_asset(feed: str, description: str) -> dg.AssetsDefinition:
         }
         for key in raw_keys(feed):
             yield dg.MaterializeResult(asset_key=key, metadata=summary)
+        for key in raw_keys(feed):
+            outcome = outcomes[key.path[-1]]
+            yield dg.AssetCheckResult(
+                check_name="contract_suite", asset_key=key, passed=outcome.success,
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata={"partitions": len(loaded), "rows": outcome.rows, "expectations": outcome.evaluated,
+                          "failed": outcome.failed})
 
     return _ingest
+
+
+def _run_suite(con, contract, dates: list[str]) -> ge_suites.SuiteOutcome:
+    """The contract's GE suite over the partitions this run loaded (none loaded: nothing to judge)."""
+    if not dates:
+        return ge_suites.SuiteOutcome(True, 0, [], 0)
+    frame = con.sql(f"SELECT * FROM raw.{contract.name} WHERE _business_date IN "
+                    f"({', '.join(f'DATE {chr(39)}{d}{chr(39)}' for d in dates)})").df()
+    return ge_suites.validate(contract, frame)
