@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     started = time.monotonic()
     print(f"构建 / building {published} from {landing}", flush=True)
-    warehouse.start_build(published, work, fresh=args.fresh)
+    warehouse.start_build(published, work, landing, fresh=args.fresh)
     os.environ["LOANCODE_DBT_DB"] = str(work)
     _ensure_dbt_manifest(config.DBT_PROJECT_DIR)
 

@@ -334,12 +334,15 @@ def report(report_id="R1", **overrides):
 def test_credit_report_rules(con, landing, tmp_path):
     lines = [report("R1"), "{broken", report("R3", uscc="911400007011347303"), report("R4", queried_at="昨天"),
              {k: v for k, v in report("R5").items() if k != "institution_id"}, report("R6", authorization_id=None),
-             {"report_id": "R7", "uscc": lf.USCC, "queried_at": "2025-03-03T10:00:00+08:00", "institution_id": "B001"}]
+             {"report_id": "R7", "uscc": lf.USCC, "queried_at": "2025-03-03T10:00:00+08:00", "institution_id": "B001"},
+             '{"report_id": "R8", "uscc": "9114']  # a truncated last line still names its report
     lf.write_credit_reports(landing, "20250303", lines, bom=True)
     result = load(con, landing, "credit_reports", tmp_path)["credit_reports_20250303.jsonl"]
-    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (7, 3, 4)
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (8, 3, 5)
     rules = dict(con.execute("SELECT row_number, rule FROM raw.row_quarantine").fetchall())
-    assert rules == {2: "json_invalid", 3: "uscc_checksum", 4: "timestamp_unparseable", 5: "required_missing"}
+    assert rules == {2: "json_invalid", 3: "uscc_checksum", 4: "timestamp_unparseable", 5: "required_missing",
+                     8: "json_invalid"}
+    assert con.execute("SELECT record_key FROM raw.row_quarantine WHERE row_number = 8").fetchone()[0] == "R8"
     assert loaded_ids(con, "credit_reports", "report_id") == {"R1", "R6", "R7"}
     assert con.execute("SELECT subject_employees, score_value FROM raw.credit_reports WHERE report_id = 'R1'"
                        ).fetchone() == (18, 712)

@@ -22,7 +22,7 @@ class WarehouseResource(dg.ConfigurableResource):
     landing: str
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        work = warehouse.ensure_working_copy(Path(self.published), Path(self.working))
+        work = warehouse.ensure_working_copy(Path(self.published), Path(self.working), Path(self.landing))
         return duckdb.connect(str(work))
 
     @classmethod

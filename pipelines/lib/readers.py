@@ -258,7 +258,12 @@ def read_jsonl(con, contract: Contract, delivery: landing.Delivery, workdir: Pat
         f"  FROM (SELECT string_split(content, chr(10)) AS lines FROM read_text({lit(str(path))})))"
         " WHERE trim(rtrim(line, chr(13))) <> ''"
     )
-    fields = ", ".join(f"_json->>{lit(c.json_path)} AS {q(c.header)}" for c in contract.columns)
+    fields = ", ".join(f"_json->>{lit(c.json_path)} AS {q(c.header)}" for c in contract.columns
+                       if c.name != contract.record_key)
+    # A broken line still names its report when the key is legible, so the quarantine can say which.
+    key_pattern = lit(f'"{contract.record_key}"\\s*:\\s*"([^"]*)"')
+    fields += (f", coalesce(_json->>{lit('$.' + contract.record_key)}, "
+               f"nullif(regexp_extract(_raw, {key_pattern}, 1), '')) AS {q(contract.record_key)}")
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW _json_rows AS SELECT _row_number, _raw, "
         f"CASE WHEN json_type(_json) = 'OBJECT' THEN NULL ELSE 'json_invalid' END AS _malformed, {fields} "

@@ -35,32 +35,34 @@ def _discard(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _signature_of(path: Path) -> str | None:
+def _built_from(path: Path) -> tuple[str, str] | None:
     try:
         with duckdb.connect(str(path), read_only=True) as con:
-            row = con.execute("SELECT signature FROM raw.build_meta").fetchone()
-            return row[0] if row else None
+            row = con.execute("SELECT signature, landing FROM raw.build_meta").fetchone()
+            return (row[0], row[1]) if row else None
     except duckdb.Error:
         return None
 
 
-def start_build(published: Path, work: Path, fresh: bool = False) -> Path:
-    """Prepare the working file: a copy of the published warehouse, or a new one when there is none,
-    when `fresh`, or when the published raw layer was written under other contracts."""
+def start_build(published: Path, work: Path, landing: Path, fresh: bool = False) -> Path:
+    """Prepare the working file: a copy of the published warehouse, so that its raw layer carries on;
+    a new one when there is none, when `fresh`, when the published raw layer was written under other
+    contracts, or from another landing zone (another landing zone is another history, not a re-delivery)."""
     work.parent.mkdir(parents=True, exist_ok=True)
     _discard(work)
-    if not fresh and published.exists() and _signature_of(published) == raw_layout_signature():
+    origin = (raw_layout_signature(), str(landing.resolve()))
+    if not fresh and published.exists() and _built_from(published) == origin:
         shutil.copyfile(published, work)
     with duckdb.connect(str(work)) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-        con.execute("CREATE OR REPLACE TABLE raw.build_meta AS SELECT ? AS signature", [raw_layout_signature()])
+        con.execute("CREATE OR REPLACE TABLE raw.build_meta AS SELECT ? AS signature, ? AS landing", list(origin))
     return work
 
 
-def ensure_working_copy(published: Path, work: Path) -> Path:
+def ensure_working_copy(published: Path, work: Path, landing: Path) -> Path:
     """For a Dagster run started from the UI: reuse the working file if a run already prepared it."""
     if not work.exists():
-        start_build(published, work)
+        start_build(published, work, landing)
     return work
 
 
