@@ -49,7 +49,7 @@ def submitted(event_id="E1", application_id="A1", **overrides) -> dict:
 
 
 def event(event_type: str, event_id: str, application_id="A1", time="2025-03-03 10:00:00", **overrides) -> dict:
-    row = {c: "" for c in APPLICATION_COLUMNS}
+    row = dict.fromkeys(APPLICATION_COLUMNS, "")
     row.update(event_id=event_id, application_id=application_id, event_type=event_type, event_time=time, uscc=USCC)
     if event_type in ("accepted", "approved", "rejected", "disbursed"):
         row["institution_id"] = "B001"

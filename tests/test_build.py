@@ -16,7 +16,7 @@ TAIYUAN, DATONG, YANGQUAN = "140105", "140212", "140302"
 
 
 def write_province(landing):
-    a = lambda e, **kw: lf.event(e, **kw)  # noqa: E731
+    a = lf.event
     files = {
         "20250303": [lf.submitted("A1-S", "A1"), a("accepted", event_id="A1-A", application_id="A1")],
         "20250304": [lf.submitted("A2-S", "A2", county_code=DATONG, amount_yuan="100000",
@@ -86,7 +86,7 @@ def test_audit_tables_say_what_happened_to_every_file(built):
         assert rules == {"A2-S": "lifecycle_order", "A2-P": "lifecycle_order", "A3-S": "disbursed_exceeds_approved",
                          "A3-A": "disbursed_exceeds_approved", "A3-P": "disbursed_exceeds_approved",
                          "A3-D": "disbursed_exceeds_approved", "A5-S": "uscc_checksum"}
-        statuses = dict((f, s) for f, *_, s in files)
+        statuses = {f: s for f, *_, s in files}
         assert statuses["applications_20250305.csv"] == "loaded_with_quarantine"
         assert statuses["applications_20250303.csv"] == "loaded"
 

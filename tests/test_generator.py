@@ -149,14 +149,14 @@ def test_clean_rows_follow_the_row_rules(province, counties):
         assert row["event_type"] in {"submitted", "accepted", "approved", "rejected", "disbursed", "withdrawn"}
         if row["guarantee_type"] == "政府性融资担保":
             assert row["guarantor_id"].startswith("G")
-    for name, _, row in clean_rows(root, manifest, "authorizations"):
+    for _name, _, row in clean_rows(root, manifest, "authorizations"):
         assert uscc.is_valid(row["uscc"]) and row["scope"] in {"credit_report", "tax", "all"}
         assert parse_time(row["granted_at"]) < parse_time(row["expires_at"])
 
 
 def test_credit_report_lines_parse(province, counties):
     root, manifest = province
-    for name, _, line in clean_rows(root, manifest, "credit_reports"):
+    for _name, _, line in clean_rows(root, manifest, "credit_reports"):
         report = json.loads(line)
         assert uscc.is_valid(report["uscc"]) and report["report_id"].startswith("TYCR")
         parse_time(report["queried_at"])

@@ -198,7 +198,7 @@ def build_warehouse(path: Path, n_months: int = 15) -> Fixture:
             else:
                 prov = round(sum(city_vals.values()), 2)
             add(code, period, "province", "140000", prov)
-        for ci, (county, (_, city)) in enumerate(COUNTIES.items()):
+        for ci, (county, (_, _city)) in enumerate(COUNTIES.items()):
             for code in ("D01", "D02", "R01", "R03", "O01", "O03", "O04"):
                 add(code, period, "county", county, round(_city_value(code, ci, mi) / 3, 2))
         for ii, inst in enumerate(INSTITUTIONS):

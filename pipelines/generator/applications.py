@@ -179,7 +179,7 @@ def _draws(rng, cal, life: LifeCycle, approved, approve_t, granted, terms: dict)
     second_day = cal.after(first_t // DAY + rng.integers(10, 120, n) - 1, 1)
     second_t = second_day * DAY + timing.office_clock(rng, n)
     wobble = np.where(rng.random(n) < 0.3, rng.choice([-10, 10], n), 0)
-    draw_terms = {k: v for k, v in terms.items()}
+    draw_terms = dict(terms.items())
     life.add("disbursed", disbursed, first_t, amount=first_amount * 100, **draw_terms)
     draw_terms["rate"] = terms["rate"] + wobble
     life.add("disbursed", twice, second_t, amount=second_part * 100, **draw_terms)

@@ -38,7 +38,7 @@ def _grouped_choice(rng, keys: np.ndarray, weights_for_key) -> np.ndarray:
     order = np.argsort(keys, kind="stable")
     uniques, starts = np.unique(keys[order], return_index=True)
     bounds = np.append(starts, len(keys))
-    for key, lo, hi in zip(uniques, bounds[:-1], bounds[1:]):
+    for key, lo, hi in zip(uniques, bounds[:-1], bounds[1:], strict=False):
         weights = weights_for_key(int(key))
         total = weights.sum()
         if total > 0:

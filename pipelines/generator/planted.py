@@ -53,7 +53,7 @@ class Planted:
                                 "_kind": kind, "_key": key, "_group": group})
 
     def frame(self, feed: str, columns: list[str]) -> pl.DataFrame:
-        schema = {c: pl.String for c in columns} | {
+        schema = dict.fromkeys(columns, pl.String) | {
             "_t": pl.Int64, "_file_day": pl.Int64, "_rule": pl.String, "_kind": pl.String, "_key": pl.String,
             "_group": pl.String}
         return pl.DataFrame(self.rows[feed], schema=schema)
@@ -113,7 +113,7 @@ class Planter:
     def bad_rows(self, budget: int) -> None:
         """Plant exactly `budget` rows, the rules taken in turn, each rule cycling through its feeds."""
         rules = list(BAD_ROW_RULES)
-        turn = {rule: 0 for rule in rules}
+        turn = dict.fromkeys(rules, 0)
         spent, i = 0, 0
         while spent < budget:
             rule = rules[i % len(rules)]
@@ -166,7 +166,7 @@ class Planter:
         self.out.add("applications", row, t, rule, row["event_id"], group=row["application_id"])
 
     def _event(self, base: dict, event_type: str, t: int, **values) -> dict:
-        row = {c: "" for c in APPLICATION_COLUMNS}
+        row = dict.fromkeys(APPLICATION_COLUMNS, "")
         row.update(event_id=self._event_id(), application_id=base["application_id"], event_type=event_type,
                    event_time=_stamp(t), uscc=base["uscc"], **values)
         return row

@@ -62,7 +62,7 @@ def write_csv_feed(out: Path, feed: str, frame: pl.DataFrame, columns: list[str]
     parts = frame.partition_by("_file_day", as_dict=True, maintain_order=True)
     empty = frame.head(0).select(columns)
     used = {}
-    for day, encoding in progress(list(zip(days, encodings)), show, feed):
+    for day, encoding in progress(list(zip(days, encodings, strict=False)), show, feed):
         # Blank cells are written bare (``,,``), as spreadsheets and exporters write them, not as `""`.
         part = parts.get((int(day),), empty).select(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in columns)
         name = file_name(feed, int(day), "csv")

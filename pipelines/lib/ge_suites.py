@@ -18,8 +18,8 @@ from pipelines.lib.divisions import all_codes, county_codes
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
-import great_expectations as gx  # noqa: E402  (after the analytics switch above)
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+import great_expectations as gx
+from great_expectations.data_context.types.base import ProgressBarsConfig
 
 DOMAINS = {"county": county_codes, "division": all_codes}
 

@@ -18,7 +18,7 @@ def check_char(first17: str) -> str:
     if len(first17) != LENGTH - 1:
         raise ValueError(f"need 17 characters, got {len(first17)}")
     try:
-        total = sum(VALUES[char] * weight for char, weight in zip(first17, WEIGHTS))
+        total = sum(VALUES[char] * weight for char, weight in zip(first17, WEIGHTS, strict=False))
     except KeyError as exc:
         raise ValueError(f"character {exc.args[0]!r} is not allowed in a USCC") from None
     return ALPHABET[(31 - total % 31) % 31]

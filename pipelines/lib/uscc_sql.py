@@ -8,8 +8,7 @@ WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 def uscc_valid_sql(v: str) -> str:
     """TRUE iff `v` is 18 characters of the alphabet and its 18th is the check character."""
-    value = lambda i: f"(instr('{ALPHABET}', substr({v}, {i}, 1)) - 1)"  # noqa: E731
-    total = " + ".join(f"{value(i + 1)} * {w}" for i, w in enumerate(WEIGHTS))
+    total = " + ".join(f"(instr('{ALPHABET}', substr({v}, {i + 1}, 1)) - 1) * {w}" for i, w in enumerate(WEIGHTS))
     return (
         f"(length({v}) = 18 AND regexp_full_match({v}, '[{ALPHABET}]{{18}}') "
         f"AND substr({v}, 18, 1) = substr('{ALPHABET}', ((31 - ({total}) % 31) % 31) + 1, 1))"
