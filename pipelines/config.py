@@ -51,8 +51,12 @@ def pii_key() -> str:
 
 
 def workflow_db_path() -> Path:
-    """The data stewards' alert workflow store: survives warehouse rebuilds, never inside the warehouse."""
-    return _path("LOANCODE_WORKFLOW_DB", "data/workflow.sqlite")
+    """The data stewards' alert workflow store: survives warehouse rebuilds, never inside the warehouse.
+    Default: `workflow.sqlite` beside the published warehouse (data/workflow.sqlite by default), so a
+    build of another warehouse (a test, a trial province) never touches the stewards' real store."""
+    if os.environ.get("LOANCODE_WORKFLOW_DB"):
+        return _path("LOANCODE_WORKFLOW_DB", "")
+    return warehouse_path().with_name("workflow.sqlite")
 
 
 def viewer_scope() -> str | None:

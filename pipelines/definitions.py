@@ -14,6 +14,7 @@ from pipelines.defs.ingest.credit_reports import credit_reports
 from pipelines.defs.ingest.ledger import ingest_ledger
 from pipelines.defs.ingest.register import register
 from pipelines.defs.publish import published_warehouse
+from pipelines.defs.quality import dq_rule_checks, dq_workflow
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.dbt import dbt_resource, loancode_dbt
 
@@ -22,7 +23,8 @@ os.environ.setdefault("LOANCODE_DBT_DB", str(config.working_path()))
 
 defs = dg.Definitions(
     assets=[applications, register, credit_reports, authorizations, ingest_ledger, loancode_dbt,
-            published_warehouse],
+            published_warehouse, dq_workflow],
+    asset_checks=[dq_rule_checks],
     jobs=[build_job],
     schedules=[daily_build],
     sensors=[landing_zone_sensor],

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
-from pipelines.lib import ge_suites, loader
+from pipelines.lib import ge_suites, loader, suite_results
 from pipelines.lib.contracts import for_feed
 
 
@@ -42,6 +42,7 @@ def build_feed_asset(feed: str, description: str) -> dg.AssetsDefinition:
             results = loader.load_feed(con, landing, feed, Path(workdir), rejected_dir, progress)
             loaded = sorted({r.business_date for r in results if r.status != "rejected"})
             outcomes = {c.name: _run_suite(con, c, loaded) for c in for_feed(feed)}
+            suite_results.record(con, feed, outcomes, loaded)  # dbt raises failures in marts.dq_alerts
         for r in results:
             if r.status == "rejected":
                 context.log.warning(f"拒收 / refused {r.file_name}: {r.message}")
