@@ -206,3 +206,46 @@ def quarantine_bar(df: pd.DataFrame, title: str | None = None) -> go.Figure:
     fig.update_xaxes(title="数据源", type="category")
     fig.update_yaxes(title="隔离行数")
     return _base_layout(fig, title)
+
+
+def share_pie(labels: Sequence[str], values: Sequence[float | None], *, unit: str, title: str | None = None) -> go.Figure:
+    """Shares of a whole (a donut), e.g. demand amount by product category; missing values left out."""
+    frame = pd.DataFrame({"label": list(labels), "value": pd.to_numeric(pd.Series(list(values)), errors="coerce")})
+    frame = frame.dropna()
+    frame = frame[frame["value"] > 0]
+    if frame.empty:
+        return _empty(title)
+    fig = go.Figure(
+        go.Pie(
+            labels=frame["label"],
+            values=frame["value"],
+            hole=0.45,
+            sort=True,
+            marker={"colors": PALETTE},
+            customdata=[fmt.indicator_value(v, unit) for v in frame["value"]],
+            hovertemplate="%{label}：%{customdata}（%{percent}）<extra></extra>",
+            textinfo="label+percent",
+        )
+    )
+    return _base_layout(fig, title)
+
+
+def stacked_history(df: pd.DataFrame, *, x: str, stack: str, y: str, unit: str, title: str | None = None) -> go.Figure:
+    """Stacked bars over months, one colour per ``stack`` member (e.g. listed products by category)."""
+    if df.empty:
+        return _empty(title)
+    fig = go.Figure()
+    for i, (member, part) in enumerate(df.sort_values(x).groupby(stack, sort=True)):
+        fig.add_trace(
+            go.Bar(
+                x=part[x],
+                y=part[y],
+                name=str(member),
+                marker_color=PALETTE[i % len(PALETTE)],
+                hovertemplate=f"{member}<br>%{{x}}：%{{y:,}} {unit}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title=None, type="category")
+    fig.update_yaxes(title=unit)
+    return _base_layout(fig, title)

@@ -122,3 +122,28 @@ def url_month_range(label: str, months: list[str], *, key: str = "months", defau
     chosen = st.select_slider(label, options=months, value=value, format_func=fmt.period_label, key=key)
     st.query_params["from"], st.query_params["to"] = chosen[0], chosen[1]
     return chosen
+
+
+ALL = "全部"
+
+
+def url_member_filter(label: str, members: list[tuple[str, str]], *, key: str):
+    """A "全部 / one member" selectbox kept in the URL (``?<key>=<member key>``); returns None for 全部."""
+    labels = dict(members)
+    value = url_selectbox(label, [ALL, *labels], key=key, format_func=lambda k: labels.get(k, k))
+    return None if value in (None, ALL) else value
+
+
+def wide_table(df: pd.DataFrame, key: str, name: str, codes: list[str], cat: dict[str, Indicator]) -> pd.DataFrame:
+    """indicator rows (indicator_code, <key>, <name>, value) → one row per member, one column per code,
+    headed by the indicator's name and unit."""
+    if df.empty:
+        return pd.DataFrame()
+    wide = df.pivot_table(index=[key, name], columns="indicator_code", values="value", aggfunc="first").reset_index()
+    present = [c for c in codes if c in wide.columns]
+    labels = {c: f"{indicator(cat, c).name}（{indicator(cat, c).unit}）" for c in present}
+    return wide[[key, name, *present]].rename(columns=labels)
+
+
+def number_columns(table: pd.DataFrame, skip: int = 2) -> dict:
+    return {c: st.column_config.NumberColumn(format="localized") for c in list(table.columns)[skip:]}

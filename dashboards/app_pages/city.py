@@ -1,4 +1,5 @@
-"""城市: one city's monthly indicators, its trend, and its counties."""
+"""城市: one city's monthly indicators, its trend, its counties, institutions, product mix, overdue
+unanswered demands, compliance alerts, and its monthly report (XLSX/PDF)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import streamlit as st
 from dashboards import charts, ui
 from dashboards import format as fmt
 from dashboards import queries as q
+from dashboards.app_pages import city_sections as sections
 from dashboards.scope import CITY_NAMES
 
 COUNTY_CODES = ["D01", "D02", "R01", "R03", "O01", "O03", "O04"]
@@ -100,3 +102,11 @@ else:
         ),
         key="county_bar",
     )
+
+# --- the city's detail: breakdowns, institutions, products, overdue demands, alerts, report ----------
+sections.member_section(viewer, city, start, end, cat)
+sections.institution_section(viewer, city, end, cat)
+sections.product_mix_section(viewer, city, end, cat)
+sections.overdue_section(viewer, city, end)
+sections.alerts_section(viewer, city)
+sections.report_downloads(viewer, city, end)

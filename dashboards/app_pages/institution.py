@@ -1,14 +1,20 @@
-"""机构: institution ranking on response, approval and disbursement (province scope only)."""
+"""机构: the institution ranking (response time, on-time rate, approval rate, amounts), province-wide or
+within one city, and one institution's page: its register entry, indicators and listed products with
+their compliance. Province scope only (institution values span every city)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboards import charts, ui
 from dashboards import format as fmt
 from dashboards import queries as q
+from dashboards.queries.reporting import RULE_COLUMNS
+from dashboards.scope import CITY_NAMES
 
-RANK_CODES = ["R02", "R03", "O01", "O10", "O04"]
+RANK_CODES = ["R01", "R02", "R03", "O01", "O02", "O10", "O04"]
+DETAIL_CODES = ["R01", "R02", "R03", "R04", "O01", "O02", "O03", "O04", "O10", "S02", "S03", "K01", "K02"]
 ASCENDING = {"R02"}  # shorter response time ranks first
 TOP_N = 20
 
@@ -23,28 +29,40 @@ if rows.empty:
     st.info("仓库中暂无机构维度的指标。")
     st.stop()
 months = sorted(rows["period"].unique().tolist(), reverse=True)
-period = ui.url_selectbox("统计月份", months, key="month", format_func=fmt.period_label)
+f1, f2, f3 = st.columns(3)
+with f1:
+    period = ui.url_selectbox("统计月份", months, key="month", format_func=fmt.period_label)
+with f2:
+    city = ui.url_member_filter("城市", list(CITY_NAMES.items()), key="city")
 present = [c for c in RANK_CODES if c in set(rows["indicator_code"])]
-rank_by = ui.url_selectbox(
-    "排名依据",
-    present,
-    key="rank_by",
-    default_index=present.index("O04") if "O04" in present else 0,
-    format_func=lambda c: f"{c} {ui.indicator(cat, c).name}",
-)
-month_rows = rows[rows["period"] == period]
+with f3:
+    rank_by = ui.url_selectbox(
+        "排名依据",
+        present,
+        key="rank_by",
+        default_index=present.index("O04") if "O04" in present else 0,
+        format_func=lambda c: f"{c} {ui.indicator(cat, c).name}",
+    )
+if city is None:
+    month_rows = rows[rows["period"] == period].rename(columns={"grain_key": "member_key"})
+    month_rows = month_rows.rename(columns={"institution_name": "member_name"})
+    scope_note = "全省"
+else:  # the same indicators for the institutions' business in that city (marts.rpt_city_breakdowns)
+    month_rows = q.breakdown(viewer, "institution", RANK_CODES, city=city, start=period, end=period)
+    scope_note = CITY_NAMES[city]
 wide = month_rows.pivot_table(
-    index=["grain_key", "institution_name"], columns="indicator_code", values="value", aggfunc="first"
-).reset_index()
+    index=["member_key", "member_name"], columns="indicator_code", values="value", aggfunc="first"
+).reset_index() if not month_rows.empty else pd.DataFrame(columns=["member_key", "member_name"])
 for c in present:
     if c not in wide.columns:
         wide[c] = float("nan")
 wide = wide.sort_values(rank_by, ascending=rank_by in ASCENDING, na_position="last").reset_index(drop=True)
 wide.insert(0, "排名", range(1, len(wide) + 1))
 names = {c: f"{ui.indicator(cat, c).name}（{ui.indicator(cat, c).unit}）" for c in present}
+st.caption(f"范围：{scope_note} · {fmt.period_label(period)}")
 st.dataframe(
-    wide[["排名", "grain_key", "institution_name", *present]].rename(
-        columns={"grain_key": "机构编码", "institution_name": "机构名称", **names}
+    wide[["排名", "member_key", "member_name", *present]].rename(
+        columns={"member_key": "机构编码", "member_name": "机构名称", **names}
     ),
     hide_index=True,
     column_config={n: st.column_config.NumberColumn(format="localized") for n in names.values()},
@@ -54,11 +72,65 @@ ind = ui.indicator(cat, rank_by)
 top = wide.head(TOP_N)
 st.plotly_chart(
     charts.ranked_bar(
-        top["institution_name"],
+        top["member_name"],
         top[rank_by],
         name=ind.name,
         unit=ind.unit,
-        title=f"{ind.name} 前 {min(TOP_N, len(top))} 名机构（{fmt.period_label(period)}）",
+        title=f"{ind.name} 前 {min(TOP_N, len(top))} 名机构（{scope_note}，{fmt.period_label(period)}）",
     ),
     key="institution_bar",
 )
+
+# --- one institution ---------------------------------------------------------------------------------
+st.divider()
+all_rows = q.institution_values(viewer, DETAIL_CODES)
+labels = all_rows.drop_duplicates("grain_key").set_index("grain_key")["institution_name"].to_dict()
+ranked = [k for k in wide["member_key"].tolist() if k in labels]
+options = ranked + sorted(k for k in labels if k not in set(ranked))
+inst = ui.url_selectbox("机构", options, key="institution", format_func=lambda k: f"{labels.get(k, k)}（{k}）")
+if inst is None:
+    st.stop()
+st.header(f"{labels.get(inst, inst)}")
+profile = q.institution_profile(viewer, inst)
+if profile:
+    p = st.columns(4)
+    p[0].metric("机构类型", str(profile.get("institution_type") or "—"))
+    p[1].metric("所在城市", CITY_NAMES.get(str(profile.get("city_code")), "省级" if profile.get("division_code") else "—"))
+    p[2].metric("入驻状态", str(profile.get("onboarding_status") or "—"))
+    expiry = profile.get("agreement_expiry_date")
+    p[3].metric("协议到期日期", "—" if fmt.is_missing(expiry) and not isinstance(expiry, str) else str(expiry)[:10])
+mine = all_rows[all_rows["grain_key"] == inst]
+snap = {r.indicator_code: r.value for r in mine[mine["period"] == period].itertuples(index=False)}
+shown = [c for c in DETAIL_CODES if c in cat]
+for i in range(0, len(shown), 5):
+    cols = st.columns(5)
+    for col, code in zip(cols, shown[i : i + 5], strict=False):
+        ui.metric(col, ui.indicator(cat, code), snap)
+st.plotly_chart(
+    charts.trend(mine[mine["indicator_code"].isin(["O02", "O04"])],
+                 {c: ui.indicator(cat, c).name for c in ("O02", "O04")}, unit="万元",
+                 title=f"{labels.get(inst, inst)}：授信金额与放款金额月度趋势"),
+    key="institution_trend",
+)
+
+st.subheader(f"上架产品及合规情况（{fmt.period_label(period)}末）")
+products = q.listed_products(viewer, period, institution=inst)
+if products.empty:
+    st.info("该机构本月末没有上架产品。")
+else:
+    broken = products[list(RULE_COLUMNS)].fillna(False).astype(bool)
+    products = products.assign(
+        合规=products["is_violation"].map(lambda v: "违规" if v else "合规"),
+        违规原因=broken.apply(lambda r: "；".join(RULE_COLUMNS[c] for c in RULE_COLUMNS if r[c]), axis=1),
+    )
+    st.dataframe(
+        products[["product_id", "product_name", "product_category", "guarantee_type", "min_amount_wan",
+                  "max_amount_wan", "rate_floor_pct", "rate_cap_pct", "合规", "违规原因"]].rename(
+            columns={"product_id": "产品编码", "product_name": "产品名称", "product_category": "产品类别",
+                     "guarantee_type": "担保方式", "min_amount_wan": "最低额度（万元）",
+                     "max_amount_wan": "最高额度（万元）", "rate_floor_pct": "利率下限（%）",
+                     "rate_cap_pct": "利率上限（%）"}),
+        hide_index=True,
+        key="institution_products",
+    )
+    st.caption(f"上架 {len(products)} 款，其中违规 {int(products['is_violation'].sum())} 款（S03 口径）。")

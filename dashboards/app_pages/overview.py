@@ -1,4 +1,5 @@
-"""总览: KPI cards for the chosen month, trend, city comparison, funnel and bubble map."""
+"""总览: KPI cards for the chosen month, trend, city comparison, funnel, bubble map, and the indicators
+of one entity type / industry (filters kept in the URL)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import streamlit as st
 from dashboards import charts, ui
 from dashboards import format as fmt
 from dashboards import queries as q
+from dashboards.app_pages import city_sections
 
 CORE = ["D01", "D02", "O03", "O04"]
 CORE_NAMES = {
@@ -62,9 +64,10 @@ st.caption(
 )
 
 # --- trend ---------------------------------------------------------------------------------------
+start, end = ui.url_month_range("趋势月份范围", months, default_span=len(months))
 left, right = st.columns([3, 2])
 with left:
-    trend = q.home_values(viewer, ["D02", "O04"])
+    trend = q.home_values(viewer, ["D02", "O04"], start=start, end=end)
     names = {c: ui.indicator(cat, c, *CORE_NAMES[c]).name for c in ("D02", "O04")}
     st.plotly_chart(
         charts.trend(trend, names, unit="万元", title="月度趋势：融资需求金额 vs 放款金额"),
@@ -136,3 +139,6 @@ else:
             ),
             key="county_chart",
         )
+
+# --- filters by entity type and industry (province-wide members, or the city's) -----------------------
+city_sections.member_section(viewer, viewer.city_code, recent[0], period, cat)

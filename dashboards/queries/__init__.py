@@ -24,27 +24,45 @@ from dashboards.queries.indicators import (
     snapshot,
     values,
 )
+from dashboards.queries.breakdowns import DIMENSIONS, breakdown, members
 from dashboards.queries.ingest import ingest_files, quarantine_sample, quarantine_summary
+from dashboards.queries.reporting import (
+    city_alerts,
+    institution_profile,
+    listed_products,
+    overdue_demands,
+    product_periods,
+    shelf_history,
+)
 from dashboards.scope import ScopeError, Viewer
 
 __all__ = [
+    "DIMENSIONS",
     "MISSING_MESSAGE",
     "ScopeError",
     "Viewer",
     "WarehouseMissing",
     "WarehouseUnavailable",
     "base_code",
+    "breakdown",
     "catalog",
+    "city_alerts",
     "cities",
     "city_values",
     "counties",
     "county_values",
     "home_values",
     "ingest_files",
+    "institution_profile",
     "institution_values",
+    "listed_products",
+    "members",
+    "overdue_demands",
+    "product_periods",
     "periods",
     "quarantine_sample",
     "quarantine_summary",
+    "shelf_history",
     "snapshot",
     "stamp",
     "values",

@@ -1,0 +1,156 @@
+"""Application- and product-level marts for the city pages and the monthly report, always scoped.
+
+- ``marts.rpt_overdue_demands``: the applications behind R04 (masked columns only);
+- ``marts.fct_listed_products`` + ``marts.dim_product`` + ``marts.dim_institution``: the shelf and its
+  compliance; a city office sees the products of its own city's institutions only;
+- ``marts.dq_alerts`` (the quality issue's table, read only if present): a city's compliance alerts;
+  "open" = not resolved in the workflow store when ``pipelines.lib.workflow`` exists.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pandas as pd
+
+from dashboards.queries._db import has_table, query
+from dashboards.scope import ScopeError, Viewer
+
+OVERDUE = "marts.rpt_overdue_demands"
+LISTED = "marts.fct_listed_products"
+ALERTS = "marts.dq_alerts"
+RULE_COLUMNS = {
+    "breaks_category": "产品类别不符（个人消费贷款/理财产品）",
+    "breaks_individual_only": "服务对象仅为个人",
+    "breaks_institution_absent": "所属机构不在名录",
+    "breaks_not_onboarded": "所属机构未入驻",
+    "breaks_agreement_unsigned": "协议未签署",
+    "breaks_agreement_expired": "协议已到期",
+}
+
+
+def overdue_demands(viewer: Viewer, city: str, period: str) -> pd.DataFrame:
+    """The city's overdue unanswered demands at the end of ``period`` (R04's applications), oldest first."""
+    viewer.check_city(city)
+    if not has_table(OVERDUE, "application_id", "city_code"):
+        return pd.DataFrame()
+    return query(
+        "select application_id, county_code, county_name, submitted_at, response_deadline_date, "
+        "days_past_deadline, amount_wan, entity_type, industry_section, uscc_masked, product_id, "
+        "product_name, product_category, product_institution_id, product_institution_name "
+        f"from {OVERDUE} where period = ? and city_code = ? order by submitted_at, application_id",
+        [period, city],
+    )
+
+
+def _product_scope(viewer: Viewer, city: str | None) -> tuple[str, list]:
+    if city is not None:
+        viewer.check_city(city)
+        return "l.city_code = ?", [city]
+    if not viewer.is_province:
+        return "l.city_code = ?", [viewer.scope]
+    return "true", []
+
+
+def listed_products(
+    viewer: Viewer,
+    period: str,
+    *,
+    city: str | None = None,
+    institution: str | None = None,
+    category: str | None = None,
+) -> pd.DataFrame:
+    """Products 上架 in the register in force at the end of ``period``, with the rules each breaks.
+
+    A city office sees only products of its city's institutions; ``city`` narrows the province view.
+    """
+    if not has_table(LISTED, "product_id", "is_violation"):
+        return pd.DataFrame()
+    where, params = _product_scope(viewer, city)
+    clauses, params = [where, "l.period = ?"], [*params, period]
+    if institution:
+        clauses.append("l.institution_id = ?")
+        params.append(institution)
+    if category:
+        clauses.append("l.product_category = ?")
+        params.append(category)
+    rules = ", ".join(f"l.{c}" for c in RULE_COLUMNS)
+    return query(
+        "select l.product_id, p.product_name, l.product_category, l.institution_id, i.institution_name, "
+        "l.city_code, p.guarantee_type, p.min_amount_wan, p.max_amount_wan, p.rate_floor_pct, "
+        f"p.rate_cap_pct, p.listed_date, l.snapshot_date, l.is_violation, {rules} "
+        f"from {LISTED} as l left join marts.dim_product as p on p.product_id = l.product_id "
+        "left join (select institution_id, any_value(institution_name) as institution_name "
+        "from marts.dim_institution group by 1) as i on i.institution_id = l.institution_id "
+        "where " + " and ".join(clauses) + " order by l.is_violation desc, l.product_category, l.product_id",
+        params,
+    )
+
+
+def shelf_history(viewer: Viewer, *, city: str | None = None) -> pd.DataFrame:
+    """period, product_category, listed, violations: the shelf at each month end, in the viewer's scope."""
+    if not has_table(LISTED, "product_id", "is_violation"):
+        return pd.DataFrame(columns=["period", "product_category", "listed", "violations"])
+    where, params = _product_scope(viewer, city)
+    return query(
+        "select l.period, l.product_category, count(*) as listed, count(*) filter (where l.is_violation) "
+        f"as violations from {LISTED} as l where {where} group by 1, 2 order by 1, 2",
+        params,
+    )
+
+
+def product_periods(viewer: Viewer) -> list[str]:
+    if not has_table(LISTED, "period"):
+        return []
+    return [str(p) for p in query(f"select distinct period from {LISTED} order by 1")["period"]]
+
+
+def institution_profile(viewer: Viewer, institution_id: str) -> dict:
+    """One institution's register entry (province scope; a city office: only its city's institutions)."""
+    if not has_table("marts.dim_institution", "institution_id", "city_code", "onboarding_status"):
+        return {}
+    df = query(
+        "select institution_id, institution_name, institution_type, division_code, city_code, "
+        "onboarding_status, approved_date, agreement_signed_date, agreement_expiry_date, last_snapshot_date "
+        "from marts.dim_institution where institution_id = ? limit 1",
+        [institution_id],
+    )
+    if df.empty:
+        return {}
+    row = df.iloc[0].to_dict()
+    if not viewer.is_province and row.get("city_code") != viewer.scope:
+        raise ScopeError(f"当前查看范围为{viewer.label}，无权查看机构 {institution_id} 的详情。")
+    return row
+
+
+def _resolved_alert_ids() -> set[str] | None:
+    """Alert ids resolved in the workflow store, or None when no workflow store exists (all are open)."""
+    try:
+        workflow = importlib.import_module("pipelines.lib.workflow")
+    except ModuleNotFoundError:
+        return None
+    for name in ("resolved_alert_ids", "resolved_ids", "closed_alert_ids"):
+        fn = getattr(workflow, name, None)
+        if callable(fn):
+            try:
+                return {str(a) for a in fn()}
+            except Exception:  # noqa: BLE001 - a broken store must not hide the alerts
+                return None
+    return None
+
+
+def city_alerts(viewer: Viewer, city: str) -> pd.DataFrame | None:
+    """The city's open compliance alerts from marts.dq_alerts; None when that table does not exist."""
+    viewer.check_city(city)
+    if not has_table(ALERTS, "alert_id", "city_code"):
+        return None
+    df = query(
+        "select alert_id, rule_code, severity, feed_or_model, entity_type, entity_key, city_code, "
+        f"first_seen, last_seen, occurrences, detail from {ALERTS} where city_code = ? "
+        "order by severity, last_seen desc, alert_id",
+        [city],
+    )
+    resolved = _resolved_alert_ids()
+    if resolved:
+        df = df[~df["alert_id"].astype(str).isin(resolved)].reset_index(drop=True)
+    return df

@@ -1,0 +1,56 @@
+-- The applications behind R04 (超时未响应笔数), one row per data month × application counted at that
+-- month's end: the same predicate as int_overdue_indicators_computed, so a city's rows in a month add up
+-- to its R04. Masked columns only (the uscc keeps its first 6 and last 4 characters); the application_id
+-- lets the office look the demand up on the platform.
+with
+
+months as (
+    select * from {{ ref('int_months_spanned') }}
+),
+
+applications as (
+    select * from {{ ref('int_applications_summarised') }}
+),
+
+products as (
+    select * from {{ ref('int_products_resolved') }}
+),
+
+institutions as (
+    select institution_id, institution_name from {{ ref('dim_institution') }}
+),
+
+counties as (
+    select county_code, county_name from {{ ref('dim_county') }}
+),
+
+final as (
+    select
+        m.period,
+        a.application_id,
+        a.city_code,
+        a.county_code,
+        co.county_name,
+        a.submitted_at,
+        a.response_deadline_date,
+        datediff('day', a.response_deadline_date, m.month_last_day) as days_past_deadline,
+        a.amount_yuan / 10000.0 as amount_wan,
+        a.entity_type,
+        a.industry_section,
+        left(a.uscc, 6) || '********' || right(a.uscc, 4) as uscc_masked,
+        a.product_id,
+        p.product_name,
+        a.product_category,
+        a.product_institution_id,
+        i.institution_name as product_institution_name
+    from applications as a
+    inner join months as m
+        on a.response_deadline_date < m.month_last_day
+        and a.submitted_at <= m.period_end_at
+        and (a.first_answer_at is null or a.first_answer_at > m.period_end_at)
+    left join products as p on p.product_id = a.product_id
+    left join institutions as i on i.institution_id = a.product_institution_id
+    left join counties as co on co.county_code = a.county_code
+)
+
+select * from final
