@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
+from pipelines.config import FEED_EXTENSIONS
 from pipelines.lib import landing, readers
 from pipelines.lib.contracts import Contract, for_feed
 from pipelines.lib.row_rules import checked_select, lit, q
@@ -25,11 +27,6 @@ from pipelines.lib.row_rules import checked_select, lit, q
 log = logging.getLogger(__name__)
 
 PROVENANCE = "_file_name VARCHAR, _business_date DATE, _row_number INTEGER"
-MALFORMED_DETAIL = {
-    "csv_malformed": "字段数与表头不符 / wrong number of fields",
-    "json_invalid": "不是有效的 JSON 对象 / not a JSON object",
-    "file_rejected": "所在文件被拒收，见 audit.ingest_files / the file was refused, see audit.ingest_files",
-}
 BAD_NAME = "文件名不符合约定 {pattern} / file name does not follow {pattern}"
 
 
@@ -90,34 +87,32 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _check(con, contract: Contract) -> str:
-    """Judge the landed rows; a structurally broken row keeps the rule its reader gave it."""
+    """Judge the landed rows once, into a table the writes below read."""
     checked = f"_checked_{contract.name}"
-    inner = checked_select(contract, readers.landed_table(contract))
-    malformed_detail = "CASE _malformed " + " ".join(
-        f"WHEN {lit(k)} THEN {lit(v)}" for k, v in MALFORMED_DETAIL.items()) + " END"
-    sheet = f"'[{contract.sheet}] ' || " if contract.sheet else ""
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {checked} AS SELECT c.* REPLACE ("
-        f"  COALESCE(l._malformed, c._rule) AS _rule,"
-        f"  {sheet}COALESCE({malformed_detail}, c._detail) AS _detail,"
-        f"  COALESCE(left(l._raw, {2000}), c._raw_record) AS _raw_record),"
-        f"  l.{q(contract.record_key)} AS _record_key "
-        f"FROM ({inner}) c "
-        f"JOIN {readers.landed_table(contract)} l USING (_file_name, _row_number)"
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {checked} AS "
+                f"{checked_select(contract, readers.landed_table(contract))}")
     return checked
 
 
-def _read(con, contracts: list[Contract], delivery: landing.Delivery, workdir: Path) -> readers.FileOutcome:
-    if delivery.business_date is None:
-        ext = {"xlsx": "xlsx", "jsonl": "jsonl"}.get(contracts[0].file_format, "csv")
-        return readers.FileOutcome(rejected=BAD_NAME.format(pattern=f"{delivery.feed}_YYYYMMDD.{ext}"))
+def _read_all(con, contracts: list[Contract], deliveries: list[landing.Delivery], workdir: Path
+              ) -> dict[str, readers.FileOutcome]:
+    """Land every delivery; a misnamed file is refused before it is read."""
     fmt = contracts[0].file_format
+    outcomes: dict[str, readers.FileOutcome] = {}
+    named = []
+    for delivery in deliveries:
+        if delivery.business_date is None:
+            pattern = f"{delivery.feed}_YYYYMMDD.{FEED_EXTENSIONS[delivery.feed]}"
+            outcomes[delivery.file_name] = readers.FileOutcome(rejected=BAD_NAME.format(pattern=pattern))
+        else:
+            named.append(delivery)
     if fmt == "xlsx":
-        return readers.read_xlsx(con, contracts, delivery)
-    if fmt == "jsonl":
-        return readers.read_jsonl(con, contracts[0], delivery, workdir)
-    return readers.read_csv(con, contracts[0], delivery, workdir)
+        outcomes.update({d.file_name: readers.read_xlsx(con, contracts, d) for d in named})
+    elif fmt == "jsonl":
+        outcomes.update(readers.read_jsonl_batch(con, contracts[0], named, workdir))
+    else:
+        outcomes.update(readers.read_csv_batch(con, contracts[0], named, workdir))
+    return outcomes
 
 
 def load_feed(
@@ -140,16 +135,17 @@ def load_feed(
     for contract in contracts:
         readers.create_landed(con, contract)
     deliveries = landing.discover(landing_dir, feed)
-    outcomes: list[tuple[landing.Delivery, str, readers.FileOutcome]] = []
+    fresh: list[tuple[landing.Delivery, str]] = []
     for i, delivery in enumerate(deliveries):
         digest = landing.sha256(delivery.path)
-        if (delivery.file_name, digest) in known:
-            continue  # the same file again changes nothing (feeds.md, re-delivery)
-        outcomes.append((delivery, digest, _read(con, contracts, delivery, workdir)))
+        if (delivery.file_name, digest) not in known:  # the same file again changes nothing (re-delivery)
+            fresh.append((delivery, digest))
         if progress:
             progress(i + 1, len(deliveries))
-    if not outcomes:
+    if not fresh:
         return []
+    read = _read_all(con, contracts, [d for d, _ in fresh], workdir)
+    outcomes = [(d, digest, read[d.file_name]) for d, digest in fresh]
 
     checked = {c.name: _check(con, c) for c in contracts}
     counts: dict[str, tuple[int, int]] = {}
@@ -180,13 +176,15 @@ def load_feed(
     _write(con, feed, contracts, checked, results, replaced)
     for contract in contracts:  # landed rows hold personal information in clear: drop them now
         con.execute(f"DROP TABLE IF EXISTS {readers.landed_table(contract)}; DROP TABLE IF EXISTS {checked[contract.name]}")
+    con.execute("DROP TABLE IF EXISTS _replaced")
     return results
 
 
 def _write(con, feed, contracts, checked, results: list[DeliveryResult], replaced) -> None:
     """Replace the re-delivered partitions and record every delivery, in one transaction."""
     rejected = [r.file_name for r in results if r.status == "rejected"]
-    dates = ", ".join(f"DATE {lit(str(d))}" for d in replaced) or "NULL"
+    con.execute("CREATE OR REPLACE TEMP TABLE _replaced AS SELECT unnest(?::DATE[]) AS d", [[str(d) for d in replaced]])
+    dates = "SELECT d FROM _replaced"
     # `x NOT IN (NULL)` is never true, so an empty list must be a list that matches nothing.
     refused = ", ".join(lit(n) for n in rejected) or "''"
     now = datetime.now().replace(microsecond=0)
@@ -216,11 +214,12 @@ def _write(con, feed, contracts, checked, results: list[DeliveryResult], replace
                 f"INSERT INTO raw.row_quarantine SELECT {lit(feed)}, _file_name, _business_date, _row_number, "
                 f"_record_key, _rule, _detail, _raw_record FROM {table} WHERE _rule IS NOT NULL "
                 f"OR _file_name IN ({refused})")
-        for r in results:
-            con.execute(
-                "INSERT INTO raw.ingest_log VALUES (?, ?, ?::DATE, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [r.feed, r.file_name, r.business_date, r.sha256, r.encoding, r.rows_in, r.rows_loaded,
-                 r.rows_quarantined, r.status, r.message, now, r.status != "rejected"])
+        log = pa.Table.from_pylist([{**asdict(r), "loaded_at": now, "is_current": r.status != "rejected"}
+                                    for r in results])
+        con.register("_new_log", log)
+        con.execute("INSERT INTO raw.ingest_log SELECT feed, file_name, business_date::DATE, sha256, encoding, "
+                    "rows_in, rows_loaded, rows_quarantined, status, message, loaded_at, is_current FROM _new_log")
+        con.unregister("_new_log")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -46,27 +46,27 @@ def create_landed(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     )
 
 
-def _insert(con, contract: Contract, delivery: landing.Delivery, source, malformed: str | None):
-    """Append rows whose columns are file headers (a DuckDB relation name, or an Arrow table);
-    contract columns are matched by header name, absent ones are NULL."""
-    if isinstance(source, pa.Table):
-        con.register("_arrow_in", source)
-        name, present = "_arrow_in", set(source.column_names)
-    else:
-        name = source
-        present = {r[0] for r in con.execute(f"DESCRIBE {source}").fetchall()}
-    select = []
-    for c in contract.columns:
-        select.append(f"{q(c.header)}::VARCHAR AS {q(c.name)}" if c.header in present else f"NULL AS {q(c.name)}")
+def _insert_rows(con, contract: Contract, relation: str, present: set[str]) -> None:
+    """Append rows of a relation that carries its own provenance (`_file_name`, `_business_date`,
+    `_row_number`, `_malformed`) and file headers as columns."""
+    select = [f"{q(c.header)}::VARCHAR AS {q(c.name)}" if c.header in present else f"NULL AS {q(c.name)}"
+              for c in contract.columns]
     raw = "_raw" if "_raw" in present else "NULL"
-    malformed_sql = "_malformed" if "_malformed" in present else ("NULL" if malformed is None else lit(malformed))
-    con.execute(
-        f"INSERT INTO {landed_table(contract)} SELECT {lit(delivery.file_name)}, "
-        f"{lit(str(delivery.business_date)) if delivery.business_date else 'NULL'}::DATE, "
-        f"_row_number, {malformed_sql}, {raw}, {', '.join(select)} FROM {name}"
-    )
-    if name == "_arrow_in":
-        con.unregister("_arrow_in")
+    con.execute(f"INSERT INTO {landed_table(contract)} SELECT _file_name, _business_date, _row_number, _malformed, "
+                f"{raw}, {', '.join(select)} FROM {relation}")
+
+
+def _insert(con, contract: Contract, delivery: landing.Delivery, table: pa.Table, malformed: str | None):
+    """Append an Arrow table of one delivery whose columns are file headers (plus `_row_number`, and
+    `_malformed`/`_raw` where a reader set them)."""
+    n = table.num_rows
+    if "_malformed" not in table.column_names:
+        table = table.append_column("_malformed", pa.array([malformed] * n, pa.string()))
+    table = table.append_column("_file_name", pa.array([delivery.file_name] * n, pa.string()))
+    table = table.append_column("_business_date", pa.array([delivery.business_date] * n, pa.date32()))
+    con.register("_arrow_in", table)
+    _insert_rows(con, contract, "_arrow_in", set(table.column_names))
+    con.unregister("_arrow_in")
 
 
 def _missing(required: list[str], headers: list[str]) -> list[str]:
@@ -85,21 +85,6 @@ def _csv_header(path: Path, encoding: str) -> list[str]:
     with open(path, encoding=encoding, newline="") as f:
         first = next(csv.reader(f), [])
     return [h.strip().lstrip("\ufeff") for h in first]
-
-
-def _csv_strict(con, path: Path, headers: list[str]) -> str:
-    """The fast path: DuckDB's parallel reader, every column VARCHAR, no sniffing, strict structure."""
-    columns = "{" + ", ".join(f"{lit(f'c{i}')}: 'VARCHAR'" for i in range(len(headers))) + "}"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _csv_file AS SELECT * FROM read_csv({lit(str(path))}, "
-        f"columns={columns}, header=true, auto_detect=false, delim=',', quote='\"', escape='\"', "
-        f"strict_mode=true, max_line_size={MAX_LINE}, all_varchar=true)"
-    )
-    renamed = ", ".join(f"c{i} AS {q(h)}" for i, h in enumerate(headers))
-    # A freshly created table keeps the file's row order (insertion order), so rowid is the row number.
-    con.execute(f"CREATE OR REPLACE TEMP VIEW _csv_rows AS SELECT (rowid + 1)::INTEGER AS _row_number, {renamed} "
-                "FROM _csv_file")
-    return "_csv_rows"
 
 
 def _csv_tolerant(path: Path, headers: list[str]) -> pa.Table:
@@ -125,7 +110,17 @@ def _csv_tolerant(path: Path, headers: list[str]) -> pa.Table:
     return pa.table(table)
 
 
-def read_csv(con, contract: Contract, delivery: landing.Delivery, workdir: Path) -> FileOutcome:
+@dataclass
+class _PreparedCsv:
+    delivery: landing.Delivery
+    path: Path  # plain UTF-8: the delivery itself, or its transcoded copy
+    headers: tuple[str, ...]
+    outcome: FileOutcome
+
+
+def _prepare_csv(contract: Contract, delivery: landing.Delivery, workdir: Path) -> _PreparedCsv | FileOutcome:
+    """File-level checks of one CSV delivery: size, encoding, headers. A refused file stops here, unless
+    its rows can still be read (a missing column), to be counted and kept in the quarantine."""
     out = FileOutcome()
     path = delivery.path
     if path.stat().st_size == 0:
@@ -139,30 +134,90 @@ def read_csv(con, contract: Contract, delivery: landing.Delivery, workdir: Path)
     if out.encoding != "utf-8":
         path = landing.transcode_to_utf8(path, out.encoding, workdir / f"{delivery.file_name}.utf8")
     headers = _csv_header(path, "utf-8")
-    if len(set(headers)) != len(headers):
-        seen: dict[str, int] = {}
-        for i, h in enumerate(headers):  # a repeated header keeps its first column; later ones are extras
-            seen[h] = seen.get(h, 0) + 1
-            headers[i] = h if seen[h] == 1 else f"{h}#{seen[h]}"
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers):  # a repeated header keeps its first column; later ones are extras
+        seen[h] = seen.get(h, 0) + 1
+        headers[i] = h if seen[h] == 1 else f"{h}#{seen[h]}"
     known = {c.header for c in contract.columns}
     extra = [h for h in headers if h not in known]
     if extra:
         out.warnings.append(f"忽略未约定的列：{'、'.join(extra)} / ignored unknown columns: {', '.join(extra)}")
     missing = _missing(contract.required_headers, headers)
-    try:
-        rows = _csv_strict(con, path, headers)
-        out.rows_in = con.execute(f"SELECT count(*) FROM {rows}").fetchone()[0]
-    except duckdb.Error:
-        rows = _csv_tolerant(path, headers)
-        out.rows_in = rows.num_rows
-        bad = sum(1 for m in rows.column("_malformed").to_pylist() if m)
-        if bad:
-            out.warnings.append(f"{bad} 行字段数与表头不符 / {bad} rows with a wrong number of fields")
     if missing:
         out.rejected = _missing_message(missing)
-    _insert(con, contract, delivery, rows, "file_rejected" if missing else None)
-    con.execute("DROP VIEW IF EXISTS _csv_rows; DROP TABLE IF EXISTS _csv_file")
-    return out
+    return _PreparedCsv(delivery, path, tuple(headers), out)
+
+
+def _csv_options(headers: tuple[str, ...]) -> str:
+    columns = "{" + ", ".join(f"{lit(f'c{i}')}: 'VARCHAR'" for i in range(len(headers))) + "}"
+    return (f"columns={columns}, header=true, auto_detect=false, delim=',', quote='\"', escape='\"', "
+            f"strict_mode=true, max_line_size={MAX_LINE}, all_varchar=true")
+
+
+def _land_csv_group(con, contract: Contract, group: list[_PreparedCsv]) -> None:
+    """The fast path: one DuckDB scan over every file with the same header, strict structure, no sniffing.
+    A freshly created table keeps the scan's order (files in list order, rows in file order), so a row's
+    number in its file is its rowid less the first rowid of its file."""
+    headers = group[0].headers
+    paths = "[" + ", ".join(lit(str(p.path)) for p in group) + "]"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _csv_batch AS SELECT * FROM read_csv({paths}, "
+                f"{_csv_options(headers)}, filename=true)")
+    files = pa.table({
+        "filename": [str(p.path) for p in group],
+        "_file_name": [p.delivery.file_name for p in group],
+        "_business_date": [p.delivery.business_date for p in group],
+        "_malformed": ["file_rejected" if p.outcome.rejected else None for p in group],
+    })
+    con.register("_batch_files", files)
+    renamed = ", ".join(f"b.c{i} AS {q(h)}" for i, h in enumerate(headers))
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW _csv_rows AS SELECT f._file_name, f._business_date, f._malformed, "
+        "(b.rowid - min(b.rowid) OVER (PARTITION BY b.filename) + 1)::INTEGER AS _row_number, "
+        f"{renamed} FROM _csv_batch b JOIN _batch_files f USING (filename)"
+    )
+    _insert_rows(con, contract, "_csv_rows", set(headers))
+    by_name = {p.delivery.file_name: p for p in group}
+    for file_name, rows in con.execute("SELECT _file_name, count(*) FROM _csv_rows GROUP BY ALL").fetchall():
+        by_name[file_name].outcome.rows_in = rows
+    con.unregister("_batch_files")
+    con.execute("DROP VIEW IF EXISTS _csv_rows; DROP TABLE IF EXISTS _csv_batch")
+
+
+def _land_csv_file(con, contract: Contract, prepared: _PreparedCsv) -> None:
+    """One file alone: the fast path if it can, else the tolerant reader that keeps broken rows."""
+    try:
+        _land_csv_group(con, contract, [prepared])
+    except duckdb.Error:
+        rows = _csv_tolerant(prepared.path, list(prepared.headers))
+        prepared.outcome.rows_in = rows.num_rows
+        bad = sum(1 for m in rows.column("_malformed").to_pylist() if m)
+        if bad:
+            prepared.outcome.warnings.append(f"{bad} 行字段数与表头不符 / {bad} rows with a wrong number of fields")
+        _insert(con, contract, prepared.delivery, rows, "file_rejected" if prepared.outcome.rejected else None)
+
+
+def read_csv_batch(con, contract: Contract, deliveries: list[landing.Delivery], workdir: Path
+                   ) -> dict[str, FileOutcome]:
+    """Every CSV delivery of a feed, read in as few scans as possible (per-file cost dominates small files)."""
+    outcomes: dict[str, FileOutcome] = {}
+    groups: dict[tuple[str, ...], list[_PreparedCsv]] = {}
+    for delivery in deliveries:
+        prepared = _prepare_csv(contract, delivery, workdir)
+        if isinstance(prepared, FileOutcome):
+            outcomes[delivery.file_name] = prepared
+        else:
+            outcomes[delivery.file_name] = prepared.outcome
+            groups.setdefault(prepared.headers, []).append(prepared)
+    for group in groups.values():
+        try:
+            con.execute("BEGIN TRANSACTION")
+            _land_csv_group(con, contract, group)
+            con.execute("COMMIT")
+        except duckdb.Error:
+            con.execute("ROLLBACK")  # some file of the group is structurally broken: take them one by one
+            for prepared in group:
+                _land_csv_file(con, contract, prepared)
+    return outcomes
 
 
 # ---------------------------------------------------------------- XLSX (the register)
@@ -238,26 +293,38 @@ def read_xlsx(con, contracts: list[Contract], delivery: landing.Delivery) -> Fil
 # ---------------------------------------------------------------- JSON Lines (credit reports)
 
 
-def read_jsonl(con, contract: Contract, delivery: landing.Delivery, workdir: Path) -> FileOutcome:
-    """One report per line; a line that is not a JSON object is kept as `json_invalid`."""
-    out = FileOutcome()
-    path = delivery.path
-    if path.stat().st_size == 0:
-        out.rejected = "文件为空（0 字节） / empty file (0 bytes)"
-        return out
-    out.encoding = landing.detect_encoding(path, contract.encodings)
-    if out.encoding is None:
-        out.rejected = "征信报告文件必须为 UTF-8 编码 / credit report files must be UTF-8"
-        return out
-    if out.encoding != "utf-8":
-        path = landing.transcode_to_utf8(path, out.encoding, workdir / f"{delivery.file_name}.utf8")
+def read_jsonl_batch(con, contract: Contract, deliveries: list[landing.Delivery], workdir: Path
+                     ) -> dict[str, FileOutcome]:
+    """Every JSON Lines delivery of a feed in one scan; a line that is not a JSON object is `json_invalid`."""
+    outcomes: dict[str, FileOutcome] = {}
+    readable: dict[str, landing.Delivery] = {}
+    for delivery in deliveries:
+        out = outcomes[delivery.file_name] = FileOutcome()
+        path = delivery.path
+        if path.stat().st_size == 0:
+            out.rejected = "文件为空（0 字节） / empty file (0 bytes)"
+            continue
+        out.encoding = landing.detect_encoding(path, contract.encodings)
+        if out.encoding is None:
+            out.rejected = "征信报告文件必须为 UTF-8 编码 / credit report files must be UTF-8"
+            continue
+        if out.encoding != "utf-8":
+            path = landing.transcode_to_utf8(path, out.encoding, workdir / f"{delivery.file_name}.utf8")
+        readable[str(path)] = delivery
+    if not readable:
+        return outcomes
+    files = pa.table({"filename": list(readable), "_file_name": [d.file_name for d in readable.values()],
+                      "_business_date": [d.business_date for d in readable.values()]})
+    con.register("_batch_files", files)
+    paths = "[" + ", ".join(lit(p) for p in readable) + "]"
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _json_lines AS "
-        "SELECT n::INTEGER AS _row_number, rtrim(line, chr(13)) AS _raw FROM ("
-        "  SELECT unnest(lines) AS line, unnest(generate_series(1, len(lines))) AS n"
-        f"  FROM (SELECT string_split(content, chr(10)) AS lines FROM read_text({lit(str(path))})))"
-        " WHERE trim(rtrim(line, chr(13))) <> ''"
+        "SELECT f._file_name, f._business_date, n::INTEGER AS _row_number, rtrim(line, chr(13)) AS _raw FROM ("
+        "  SELECT filename, unnest(lines) AS line, unnest(generate_series(1, len(lines))) AS n"
+        f"  FROM (SELECT filename, string_split(content, chr(10)) AS lines FROM read_text({paths}))) "
+        "JOIN _batch_files f USING (filename) WHERE trim(rtrim(line, chr(13))) <> ''"
     )
+    con.unregister("_batch_files")
     fields = ", ".join(f"_json->>{lit(c.json_path)} AS {q(c.header)}" for c in contract.columns
                        if c.name != contract.record_key)
     # A broken line still names its report when the key is legible, so the quarantine can say which.
@@ -265,12 +332,13 @@ def read_jsonl(con, contract: Contract, delivery: landing.Delivery, workdir: Pat
     fields += (f", coalesce(_json->>{lit('$.' + contract.record_key)}, "
                f"nullif(regexp_extract(_raw, {key_pattern}, 1), '')) AS {q(contract.record_key)}")
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW _json_rows AS SELECT _row_number, _raw, "
+        f"CREATE OR REPLACE TEMP VIEW _json_rows AS SELECT _file_name, _business_date, _row_number, _raw, "
         f"CASE WHEN json_type(_json) = 'OBJECT' THEN NULL ELSE 'json_invalid' END AS _malformed, {fields} "
         f"FROM (SELECT *, CASE WHEN json_type(try_cast(_raw AS JSON)) = 'OBJECT' THEN try_cast(_raw AS JSON) END "
         f"AS _json FROM _json_lines)"
     )
-    out.rows_in = con.execute("SELECT count(*) FROM _json_lines").fetchone()[0]
-    _insert(con, contract, delivery, "_json_rows", None)
+    _insert_rows(con, contract, "_json_rows", {c.header for c in contract.columns} | {"_raw"})
+    for file_name, rows in con.execute("SELECT _file_name, count(*) FROM _json_lines GROUP BY ALL").fetchall():
+        outcomes[file_name].rows_in = rows
     con.execute("DROP VIEW IF EXISTS _json_rows; DROP TABLE IF EXISTS _json_lines")
-    return out
+    return outcomes

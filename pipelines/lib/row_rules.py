@@ -167,9 +167,14 @@ def _required_condition(column: Column, values: dict[str, str]) -> str | None:
     return " OR ".join(parts) if parts else None
 
 
+def trimmed_name(column: Column) -> str:
+    return q(f"__v_{column.name}")
+
+
 def rule_cases(contract: Contract) -> list[tuple[str, str, str]]:
-    """Every (condition, rule, detail) of the contract, in the order they are tried."""
-    values = {c.name: trimmed(c.name) for c in contract.columns}
+    """Every (condition, rule, detail) of the contract, in the order they are tried, over the trimmed
+    values (`__v_<column>`, computed once per row by `checked_select`)."""
+    values = {c.name: trimmed_name(c) for c in contract.columns}
     cases: list[tuple[str, str, str]] = []
     for column in contract.columns:
         if column.check == "lenient":
@@ -200,22 +205,45 @@ def raw_record_sql(contract: Contract) -> str:
     return f"json_object({', '.join(parts)})::VARCHAR"
 
 
+# Rules a reader gives a row it could not even split into fields, with their details.
+MALFORMED_DETAIL = {
+    "csv_malformed": "字段数与表头不符 / wrong number of fields",
+    "json_invalid": "不是有效的 JSON 对象 / not a JSON object",
+    "file_rejected": "所在文件被拒收，见 audit.ingest_files / the file was refused, see audit.ingest_files",
+}
+
+
 def checked_select(contract: Contract, landed: str) -> str:
-    """SELECT over a landed table: `_rule`, `_detail`, typed columns, masked PII, `_raw_record`."""
+    """SELECT over a landed table: `_rule`, `_detail`, typed columns, masked PII, `_raw_record`,
+    `_record_key`. A row its reader already marked `_malformed` keeps that rule.
+
+    The rule chain is evaluated once, as the number of the first rule broken; details and the raw record
+    are only built for the few rows that broke one."""
     cases = rule_cases(contract)
-    rule = "CASE " + " ".join(f"WHEN {c} THEN {lit(r)}" for c, r, _ in cases) + " END"
-    detail = "CASE " + " ".join(f"WHEN {c} THEN {d}" for c, _, d in cases) + " END"
-    if not cases:
-        rule = detail = "NULL"
+    rule_no = ("CASE " + " ".join(f"WHEN {c} THEN {i}" for i, (c, _, _) in enumerate(cases, 1)) + " END"
+               if cases else "NULL::INTEGER")
+    rules = "([" + ", ".join(lit(r) for _, r, _ in cases) + "])" if cases else "(NULL::VARCHAR[])"
+    details = " ".join(f"WHEN {i} THEN {d}" for i, (_, _, d) in enumerate(cases, 1))
+    malformed = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in MALFORMED_DETAIL.items())
+    sheet = f"'[{contract.sheet}] ' || " if contract.sheet else ""
     typed_cols = []
     for c in contract.columns:
-        v = trimmed(c.name)
+        v = trimmed_name(c)
         typed_cols.append(f"{typed(c, v)} AS {q(c.name)}")
         if c.pii:
             typed_cols.append(f"{pii.mask_sql(c.pii, v)} AS {q(c.name + '_masked')}")
             if c.pii == "phone":
                 typed_cols.append(f"{pii.hash_sql(v)} AS {q(c.name + '_hash')}")
+    trims = ", ".join(f"{trimmed(c.name)} AS {trimmed_name(c)}" for c in contract.columns)
+    judged = (f"SELECT *, CASE WHEN _malformed IS NULL THEN {rule_no} END AS _rule_no "
+              f"FROM (SELECT *, {trims} FROM {landed})")
     return (
-        f"SELECT _file_name, _business_date, _row_number, {rule} AS _rule, {detail} AS _detail, "
-        f"{', '.join(typed_cols)}, {raw_record_sql(contract)} AS _raw_record FROM {landed}"
+        f"SELECT _file_name, _business_date, _row_number, "
+        f"coalesce(_malformed, {rules}[_rule_no]) AS _rule, "
+        f"CASE WHEN _malformed IS NOT NULL THEN {sheet}(CASE _malformed {malformed} END) "
+        f"WHEN _rule_no IS NOT NULL THEN {sheet}(CASE _rule_no {details} END) END AS _detail, "
+        f"{', '.join(typed_cols)}, "
+        f"CASE WHEN _malformed IS NOT NULL OR _rule_no IS NOT NULL "
+        f"THEN coalesce(left(_raw, {RAW_VALUE_LIMIT * 2}), {raw_record_sql(contract)}) END AS _raw_record, "
+        f"{q(contract.record_key)} AS _record_key FROM ({judged})"
     )
