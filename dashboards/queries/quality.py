@@ -1,0 +1,137 @@
+"""Quality and compliance alerts: ``marts.dq_alerts``, the rule catalog, and the rows behind an alert.
+
+Scope: a city viewer sees the alerts of its own city only; alerts with no city (files, feeds, months,
+products of an institution absent from the register) belong to the province. The evidence of an alert
+is read only after the alert itself passed the viewer's scope. Personal information never appears:
+quarantined records are masked upstream, and no query here selects a PII column.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboards.queries._db import has_table, query
+from dashboards.scope import ScopeError, Viewer
+
+ALERTS = "marts.dq_alerts"
+RULES = "reference.dq_rules"
+ALERT_COLUMNS = ["alert_id", "rule_code", "severity", "feed_or_model", "entity_type", "entity_key", "city_code",
+                 "first_seen", "last_seen", "occurrences", "detail"]
+RULE_COLUMNS = ["rule_code", "name_zh", "severity", "owner_role", "family", "feed_or_model", "enforces", "params"]
+
+PRODUCT_RULES = {"product_category_not_allowed", "product_individual_only", "institution_not_onboarded",
+                 "agreement_unsigned", "agreement_expired", "product_institution_missing"}
+
+
+def available() -> bool:
+    """Whether the published warehouse carries the alerts (a warehouse built before them does not)."""
+    return has_table(ALERTS, *ALERT_COLUMNS)
+
+
+def _scope_clause(viewer: Viewer) -> tuple[str, list]:
+    return ("true", []) if viewer.is_province else ("a.city_code = ?", [viewer.scope])
+
+
+def rules(viewer: Viewer) -> pd.DataFrame:
+    """The rule catalog (seed dq_rules)."""
+    if not has_table(RULES, "rule_code"):
+        return pd.DataFrame(columns=RULE_COLUMNS)
+    return query(f"select {', '.join(RULE_COLUMNS)} from {RULES} order by family, rule_code")
+
+
+def alerts(viewer: Viewer) -> pd.DataFrame:
+    """The viewer's alerts with the rule's Chinese name, owner and family, newest evidence first."""
+    if not available():
+        return pd.DataFrame(columns=ALERT_COLUMNS + ["rule_name", "owner_role", "family"])
+    where, params = _scope_clause(viewer)
+    return query(
+        f"select a.*, r.name_zh as rule_name, r.owner_role, r.family from {ALERTS} as a "
+        f"left join {RULES} as r on r.rule_code = a.rule_code where {where} "
+        "order by case a.severity when 'critical' then 0 when 'warning' then 1 else 2 end, a.last_seen desc, "
+        "a.alert_id",
+        params,
+    )
+
+
+def reconcile_marks() -> list[tuple]:
+    """(alert_id, last_seen, occurrences) of every alert, whatever the viewer's scope: the workflow store
+    is reconciled against all alerts (a city view must not make the others look vanished). Ids and data
+    times only, nothing a city viewer could read out of scope."""
+    if not available():
+        return []
+    frame = query(f"select alert_id, last_seen, occurrences from {ALERTS}")
+    return [(r.alert_id, r.last_seen, r.occurrences) for r in frame.itertuples(index=False)]
+
+
+def alert(viewer: Viewer, alert_id: str) -> dict | None:
+    """One alert, or None if it does not exist; ScopeError if it exists outside the viewer's scope."""
+    if not available():
+        return None
+    found = query(f"select * from {ALERTS} where alert_id = ?", [alert_id])
+    if found.empty:
+        return None
+    row = found.iloc[0].to_dict()
+    city = row.get("city_code")
+    if not viewer.is_province and (city is None or pd.isna(city) or city != viewer.scope):
+        raise ScopeError(f"当前查看范围为{viewer.label}，无权查看该告警（属于全省或其他地市）。")
+    return row
+
+
+def evidence(viewer: Viewer, alert_id: str, limit: int = 200) -> pd.DataFrame:
+    """The rows behind an alert (PII masked or absent), at most ``limit``."""
+    row = alert(viewer, alert_id)
+    if row is None:
+        return pd.DataFrame()
+    rule, key = row["rule_code"], str(row["entity_key"])
+    lim = int(limit)
+    if rule == "contract_rows_quarantined":
+        file_name, _, broken = key.partition("#")
+        return query("select feed, file_name, row_number, record_key, rule, detail, raw_record from audit.quarantine "
+                     "where file_name = ? and rule = ? order by row_number limit ?", [file_name, broken, lim])
+    if rule == "file_refused":
+        return query("select feed, file_name, business_date, status, message, rows_in, loaded_at "
+                     "from audit.ingest_files where file_name = ? order by loaded_at", [key])
+    if rule in ("feed_stale", "daily_file_missing"):
+        feed = key if rule == "feed_stale" else key.rsplit("_", 1)[0]
+        return query("select feed, file_name, business_date, status, rows_in, loaded_at from audit.ingest_files "
+                     "where feed = ? and business_date between cast(? as date) - 7 and cast(? as date) + 7 "
+                     "order by business_date, loaded_at limit ?", [feed, row["first_seen"], row["last_seen"], lim])
+    if rule == "contract_suite_failed":
+        table = key.partition("#")[0]
+        if not has_table("raw.contract_suite_results", "table_name"):
+            return pd.DataFrame()
+        return query("select feed, table_name, run_at, first_partition, last_partition, rows, evaluated, failed "
+                     "from raw.contract_suite_results where table_name = ? and not success order by run_at limit ?",
+                     [table, lim])
+    if rule == "city_demands_silent":
+        # the city's silence beside the other cities' demands over the same days
+        return query("select city_code, count(*) as demands from marts.fct_applications "
+                     "where submitted_date between cast(? as date) and cast(? as date) and city_code is not null "
+                     "group by city_code order by city_code", [row["first_seen"], row["last_seen"]])
+    if rule in PRODUCT_RULES:
+        return query("select snapshot_date, product_id, product_name, product_category, service_targets, "
+                     "listing_status, institution_id, institution_name, onboarding_status, agreement_signed_date, "
+                     "agreement_expiry_date from intermediate.int_dq_listed_products_by_snapshot "
+                     "where product_id = ? order by snapshot_date limit ?", [key, lim])
+    if rule == "unlawful_credit_queries":
+        institution, _, uscc = key.partition(">")
+        return query("select report_id, queried_at, institution_id, uscc, authorization_id, unlawful_reason, "
+                     "city_code, file_name, row_number from marts.fct_credit_queries "
+                     "where institution_id = ? and uscc = ? and not is_lawful order by queried_at limit ?",
+                     [institution, uscc, lim])
+    if rule == "demands_unanswered_overdue":
+        return query("select application_id, submitted_at, enterprise_name, county_code, product_id, amount_yuan, "
+                     "response_deadline_at from marts.fct_applications where product_institution_id = ? "
+                     "and first_answer_at is null and response_deadline_at <= ? "
+                     "order by response_deadline_at limit ?", [key, row["last_seen"], lim])
+    if rule == "amount_out_of_product_range":
+        return query("select e.application_id, e.event_id, e.event_type, e.event_time, e.amount_yuan, a.product_id, "
+                     "p.min_amount_wan, p.max_amount_wan from marts.fct_application_events as e "
+                     "inner join marts.fct_applications as a using (application_id) "
+                     "left join marts.dim_product as p on p.product_id = a.product_id "
+                     "where e.application_id = ? and e.amount_yuan is not null order by e.event_time limit ?",
+                     [key, lim])
+    if rule == "calendar_unknown":
+        return query("select period, month_start, month_last_day, calendar_known, working_days from marts.dim_month "
+                     "where period = ?", [key])
+    return pd.DataFrame()
