@@ -123,20 +123,21 @@ def institution_profile(viewer: Viewer, institution_id: str) -> dict:
     return row
 
 
-def _resolved_alert_ids() -> set[str] | None:
-    """Alert ids resolved in the workflow store, or None when no workflow store exists (all are open)."""
+def _resolved_alert_ids(alert_ids: list[str]) -> set[str]:
+    """Those of ``alert_ids`` resolved in the stewards' workflow store (pipelines.lib.workflow).
+
+    No workflow module or no store file yet: nothing is resolved, every alert is open. The store is only
+    read here (a report must not create it).
+    """
     try:
         workflow = importlib.import_module("pipelines.lib.workflow")
+        from pipelines import config
+
+        if not alert_ids or not config.workflow_db_path().is_file():
+            return set()
+        return {a for a, st_ in workflow.states(alert_ids).items() if st_.status == "resolved"}
     except ModuleNotFoundError:
-        return None
-    for name in ("resolved_alert_ids", "resolved_ids", "closed_alert_ids"):
-        fn = getattr(workflow, name, None)
-        if callable(fn):
-            try:
-                return {str(a) for a in fn()}
-            except Exception:  # noqa: BLE001 - a broken store must not hide the alerts
-                return None
-    return None
+        return set()
 
 
 def city_alerts(viewer: Viewer, city: str) -> pd.DataFrame | None:
@@ -150,7 +151,5 @@ def city_alerts(viewer: Viewer, city: str) -> pd.DataFrame | None:
         "order by severity, last_seen desc, alert_id",
         [city],
     )
-    resolved = _resolved_alert_ids()
-    if resolved:
-        df = df[~df["alert_id"].astype(str).isin(resolved)].reset_index(drop=True)
-    return df
+    resolved = _resolved_alert_ids([str(a) for a in df["alert_id"]])
+    return df[~df["alert_id"].astype(str).isin(resolved)].reset_index(drop=True)

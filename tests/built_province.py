@@ -1,0 +1,24 @@
+"""One small generated province, built once per test session and shared by the modules that need a real
+warehouse (reports, browser, page tests): generating and building it takes ~40 s."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.generator.build import Params, generate
+from tests.pipeline_runner import run_build
+
+PROVINCE = {"seed": 3, "applications": 1500, "start": "2025-01", "end": "2025-06"}
+_BUILT: dict[str, Path] = {}
+
+
+def built_warehouse(tmp_path_factory) -> Path:
+    """The published warehouse file of the shared small province (built on first use)."""
+    if "small" not in _BUILT:
+        root = tmp_path_factory.mktemp("built_province")
+        landing, published = root / "landing", root / "warehouse.duckdb"
+        generate(Params(out=landing, **PROVINCE))
+        result = run_build(landing, published)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        _BUILT["small"] = published
+    return _BUILT["small"]
