@@ -74,8 +74,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from pipelines.definitions import defs
 
+    from pipelines.defs.partitions import full_range_tags
+
     result = defs.resolve_job_def("build_warehouse").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, tags=full_range_tags())
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
         print(f"构建失败，已发布的仓库保持不变 / build failed, published warehouse unchanged: {failed}",

@@ -27,3 +27,30 @@ def test_definitions_load_with_one_lineage_graph():
     assert defs.resolve_job_def("build_warehouse") is not None
     assert defs.resolve_schedule_def("daily_build").cron_schedule == "0 6 * * *"
     assert defs.resolve_sensor_def("landing_zone_sensor") is not None
+
+
+def test_ingest_is_partitioned_by_business_date_with_single_run_backfills():
+    from pipelines.definitions import defs
+    from pipelines.defs.partitions import BUSINESS_DATES
+
+    ingest = defs.resolve_assets_def(dg.AssetKey(["raw", "applications"]))
+    assert ingest.partitions_def == BUSINESS_DATES
+    assert ingest.backfill_policy.max_partitions_per_run is None  # one run for any range
+
+
+def test_the_sensor_asks_one_run_for_the_dates_that_changed(tmp_path, monkeypatch):
+    from tests import landing_factory as lf
+
+    monkeypatch.setenv("LOANCODE_LANDING", str(tmp_path))
+    from pipelines.defs.automation import landing_zone_sensor
+
+    lf.write_applications(tmp_path, "20250303", [lf.submitted()])
+    lf.write_applications(tmp_path, "20250305", [lf.submitted()])
+    context = dg.build_sensor_context()
+    request = landing_zone_sensor(context)
+    assert request.tags["dagster/asset_partition_range_start"] == "2025-03-03"
+    assert request.tags["dagster/asset_partition_range_end"] == "2025-03-05"
+    assert isinstance(landing_zone_sensor(dg.build_sensor_context(cursor=context.cursor)), dg.SkipReason)
+    lf.write_applications(tmp_path, "20250305", [lf.submitted(), lf.event("accepted", "E2")])  # re-delivered
+    again = landing_zone_sensor(dg.build_sensor_context(cursor=context.cursor))
+    assert again.tags["dagster/asset_partition_range_start"] == "2025-03-05"

@@ -380,3 +380,15 @@ def test_a_partial_landing_zone_loads_what_is_there(con, landing, tmp_path):
                                         "WHERE table_schema = 'raw'").fetchall()}
     assert {"applications", "register_institutions", "register_products", "credit_reports",
             "authorizations", "ingest_log", "row_quarantine"} <= tables
+
+
+def test_a_partition_window_takes_in_only_its_business_dates(con, landing, tmp_path):
+    from datetime import date
+
+    lf.write_applications(landing, "20250303", [lf.submitted()])
+    lf.write_applications(landing, "20250304", [lf.event("accepted", "E2")])
+    work = tmp_path / "work"
+    work.mkdir()
+    results = loader.load_feed(con, landing, "applications", work, window=(date(2025, 3, 4), date(2025, 3, 4)))
+    assert [r.file_name for r in results] == ["applications_20250304.csv"]
+    assert loaded_ids(con) == {"E2"}

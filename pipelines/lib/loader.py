@@ -13,7 +13,7 @@ import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -122,8 +122,10 @@ def load_feed(
     workdir: Path,
     rejected_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    window: tuple[date, date] | None = None,
 ) -> list[DeliveryResult]:
-    """Take in every new or re-delivered file of one feed. Returns what happened to each file read."""
+    """Take in every new or re-delivered file of one feed whose business date falls in `window`
+    (all files, misnamed ones included, when None). Returns what happened to each file read."""
     ensure_tables(con)
     contracts = for_feed(feed)
     known = {
@@ -134,7 +136,8 @@ def load_feed(
     }
     for contract in contracts:
         readers.create_landed(con, contract)
-    deliveries = landing.discover(landing_dir, feed)
+    deliveries = [d for d in landing.discover(landing_dir, feed)
+                  if window is None or (d.business_date is not None and window[0] <= d.business_date <= window[1])]
     fresh: list[tuple[landing.Delivery, str]] = []
     for i, delivery in enumerate(deliveries):
         digest = landing.sha256(delivery.path)

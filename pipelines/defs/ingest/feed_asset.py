@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.defs.partitions import BUSINESS_DATES, SINGLE_RUN, run_window
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from pipelines.lib import ge_suites, loader, suite_results
 from pipelines.lib.contracts import for_feed
@@ -29,7 +30,8 @@ def build_feed_asset(feed: str, description: str) -> dg.AssetsDefinition:
                                             "partitions this run loaded")
               for key in raw_keys(feed)]
 
-    @dg.multi_asset(name=f"ingest_{feed}", specs=specs, check_specs=checks, pool=WAREHOUSE_POOL)
+    @dg.multi_asset(name=f"ingest_{feed}", specs=specs, check_specs=checks, pool=WAREHOUSE_POOL,
+                    partitions_def=BUSINESS_DATES, backfill_policy=SINGLE_RUN)
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         landing = Path(warehouse.landing)
         rejected_dir = Path(warehouse.published).parent / "rejected"
@@ -39,7 +41,8 @@ def build_feed_asset(feed: str, description: str) -> dg.AssetsDefinition:
                 context.log.info(f"{feed}: {done}/{total} 个文件 / files")
 
         with warehouse.connect() as con, tempfile.TemporaryDirectory() as workdir:
-            results = loader.load_feed(con, landing, feed, Path(workdir), rejected_dir, progress)
+            results = loader.load_feed(con, landing, feed, Path(workdir), rejected_dir, progress,
+                                       window=run_window(context))
             loaded = sorted({r.business_date for r in results if r.status != "rejected"})
             outcomes = {c.name: _run_suite(con, c, loaded) for c in for_feed(feed)}
             suite_results.record(con, feed, outcomes, loaded)  # dbt raises failures in marts.dq_alerts
