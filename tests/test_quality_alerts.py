@@ -109,3 +109,25 @@ def test_rule_catalog_is_complete():
         assert len(asset_key_of(r["feed_or_model"]).path) == 2
     assert {"file_refused", "feed_stale", "daily_file_missing", "city_demands_silent", "demands_unanswered_overdue",
             "product_institution_missing", "amount_out_of_product_range", "calendar_unknown"} <= set(codes)
+
+
+def test_rules_are_asset_checks_on_their_assets_and_critical_ones_fail_as_errors(built):
+    import dagster as dg
+
+    from pipelines.definitions import defs
+    from pipelines.defs.quality.checks import dq_rule_checks
+    from pipelines.defs.resources import WarehouseResource
+
+    keys = set(defs.resolve_asset_graph().asset_check_keys)
+    assert dg.AssetCheckKey(dg.AssetKey(["marts", "fct_credit_queries"]), "unlawful_credit_queries") in keys
+    assert dg.AssetCheckKey(dg.AssetKey(["marts", "fct_listed_products"]), "agreement_expired") in keys
+    resource = WarehouseResource(published=str(built.published), working=str(built.published) + ".absent",
+                                 landing=str(built.landing))
+    results = {r.check_name: r for r in dq_rule_checks(warehouse=resource)}
+    assert set(results) == {r["rule_code"] for r in RULES}
+    unlawful = results["unlawful_credit_queries"]
+    assert not unlawful.passed and unlawful.severity == dg.AssetCheckSeverity.ERROR
+    assert unlawful.metadata["alerts"].value > 0
+    assert not results["agreement_expired"].passed
+    assert results["agreement_expired"].severity == dg.AssetCheckSeverity.WARN
+    assert results["calendar_unknown"].passed and results["feed_stale"].passed
