@@ -39,9 +39,12 @@ def _member_block(viewer, city, dimension, member, start, end, cat) -> None:
                               title=f"按{label}的放款金额"),
             key=f"{dimension}_bar",
         )
-        table = ui.wide_table(df, "member_key", "member_name", MEMBER_CODES, cat).rename(
-            columns={"member_key": "代码", "member_name": label})
-        st.dataframe(table, hide_index=True, column_config=ui.number_columns(table), key=f"{dimension}_table")
+        table = ui.wide_table(df, "member_key", "member_name", MEMBER_CODES, cat)
+        if not table.empty and (table["member_key"] == table["member_name"]).all():
+            table = table.drop(columns=["member_key"])  # entity types are their own labels
+        table = table.rename(columns={"member_key": "代码", "member_name": label})
+        st.dataframe(table, hide_index=True, column_config=ui.number_columns(table, skip=1 if "代码" not in table
+                     else 2), key=f"{dimension}_table")
         return
     df = q.breakdown(viewer, dimension, MEMBER_CODES, city=city, members=[member], start=start, end=end)
     name = df["member_name"].iloc[0] if not df.empty else member
@@ -121,6 +124,21 @@ def overdue_section(viewer: Viewer, city: str, end: str) -> None:
     st.caption("提交后超过 3 个工作日仍未受理、拒绝或撤回的需求（即 R04 的明细）；仅显示脱敏信息。")
 
 
+ALERT_LABELS = {
+    "alert_id": "预警编号",
+    "rule_code": "规则",
+    "severity": "级别",
+    "feed_or_model": "数据源/模型",
+    "entity_type": "对象类型",
+    "entity_key": "对象",
+    "city_code": "地市代码",
+    "first_seen": "首次发现",
+    "last_seen": "最近发现",
+    "occurrences": "次数",
+    "detail": "说明",
+}
+
+
 def alerts_section(viewer: Viewer, city: str) -> None:
     st.subheader("合规预警")
     alerts = q.city_alerts(viewer, city)
@@ -129,7 +147,8 @@ def alerts_section(viewer: Viewer, city: str) -> None:
     elif alerts.empty:
         st.success("本市暂无未处理的合规预警。")
     else:
-        st.dataframe(alerts, hide_index=True, key="alerts_table")
+        st.dataframe(alerts.rename(columns=ALERT_LABELS), hide_index=True, key="alerts_table")
+        st.caption(f"本市未处理的合规预警 {len(alerts)} 条（已解决的不再列出）。")
 
 
 def report_downloads(viewer: Viewer, city: str, end: str) -> None:
