@@ -10,7 +10,6 @@ The warehouse is LOANCODE_WAREHOUSE. Exit 0 on success, 2 on a refused or imposs
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 
@@ -30,10 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     if args_in[:1] == ["report"]:  # subcommand form: `... report --city ...`
         args_in = args_in[1:]
     args = _parser().parse_args(args_in)
-    # the query layer caches with st.cache_data: outside a Streamlit run that is a harmless warning
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
-    for name in ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.scriptrunner_utils.script_run_context"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+    # the query layer caches with st.cache_data: outside a Streamlit run that logs a harmless warning
+    import streamlit.logger
+
+    streamlit.logger.set_log_level("error")
 
     from dashboards import queries as q
     from dashboards.reports import city_report_data, report_filename, to_pdf, to_xlsx
