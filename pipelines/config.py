@@ -62,3 +62,9 @@ def workflow_db_path() -> Path:
 def viewer_scope() -> str | None:
     """Whose data the dashboards show until sign-in exists: `province` or a 6-digit city code."""
     return os.environ.get("LOANCODE_VIEWER_SCOPE")
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory ceiling for builds: past it, DuckDB spills to disk, so a large delivery does not
+    grow the process without bound."""
+    return os.environ.get("LOANCODE_DUCKDB_MEMORY", "2GB")

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipelines.config import FEED_EXTENSIONS
+from pipelines.config import FEED_EXTENSIONS, duckdb_memory_limit
 from pipelines.lib import landing, readers
 from pipelines.lib.contracts import Contract, for_feed
 from pipelines.lib.row_rules import checked_select, lit, q
@@ -127,6 +127,7 @@ def load_feed(
     """Take in every new or re-delivered file of one feed whose business date falls in `window`
     (all files, misnamed ones included, when None). Returns what happened to each file read."""
     ensure_tables(con)
+    con.execute(f"SET memory_limit = {lit(duckdb_memory_limit())}")
     contracts = for_feed(feed)
     known = {
         (name, sha): status
