@@ -32,8 +32,9 @@ city = st.Page("app_pages/city.py", title="城市", icon="🏙️", url_path="ci
 institution = st.Page("app_pages/institution.py", title="机构", icon="🏦", url_path="institution")
 ingest = st.Page("app_pages/ingest.py", title="数据接入", icon="📥", url_path="ingest")
 quality = st.Page("app_pages/quality.py", title="数据质量", icon="🩺", url_path="quality")
+products = st.Page("app_pages/products.py", title="产品", icon="🗂️", url_path="products")
 
-pages = {"指标": [overview, city] + ([institution] if viewer.is_province else []), "运维": [ingest, quality]}
+pages = {"指标": [overview, city] + ([institution] if viewer.is_province else []) + [products], "运维": [ingest, quality]}
 page = st.navigation(pages)
 
 with st.sidebar:
