@@ -106,11 +106,13 @@ final as (
         f.disbursed_total_yuan,
         cal.response_deadline_date,
         cast(cal.response_deadline_date as timestamp) + interval '23:59:59' as response_deadline_at,
-        (epoch(f.first_accepted_at) - epoch(s.event_time)) / 3600.0 as response_hours,
+        -- whole seconds as integers, so that sums and means do not depend on the order of addition
+        date_diff('second', s.event_time, f.first_accepted_at) as response_seconds,
+        date_diff('second', s.event_time, f.first_accepted_at) / 3600.0 as response_hours,
         f.first_accepted_at <= cast(cal.response_deadline_date as timestamp) + interval '23:59:59'
             as is_accepted_on_time,
         coalesce(
-            (epoch(f.first_disbursed_at) - epoch(s.event_time)) / 3600.0 <= 720, false
+            date_diff('second', s.event_time, f.first_disbursed_at) <= 720 * 3600, false
         ) as is_disbursed_within_30_days
     from submitted as s
     inner join firsts as f on f.application_id = s.application_id

@@ -9,16 +9,18 @@ population as (
         city_code,
         county_code,
         institution_id,
-        response_hours,
+        response_seconds,
         is_accepted_on_time
     from {{ ref('int_applications_summarised') }}
     where first_accepted_at is not null
 ),
 
+-- R02 is an exact integer sum of seconds divided once, so its value does not depend on the order
+-- in which rows are added (a double average does, in its last bit).
 final as (
     {{ rollup_indicators('population', [
         ['R01', 'count(*)'],
-        ['R02', 'avg(response_hours)'],
+        ['R02', 'sum(response_seconds) / count(*) / 3600.0'],
         ['R03', pct('count(*) filter (where is_accepted_on_time)', 'count(*)')],
     ], ['province', 'city', 'county', 'institution']) }}
 )

@@ -27,7 +27,7 @@ response as (
     select
         strftime(first_accepted_at, '%Y-%m') as period,
         city_code || '|' || institution_id as institution_id,
-        response_hours,
+        response_seconds,
         is_accepted_on_time
     from applications
     where first_accepted_at is not null
@@ -78,7 +78,7 @@ rolled as (
     union all
     {{ rollup_indicators('response', [
         ['R01', 'count(*)'],
-        ['R02', 'avg(response_hours)'],
+        ['R02', 'sum(response_seconds) / count(*) / 3600.0'],
         ['R03', pct('count(*) filter (where is_accepted_on_time)', 'count(*)')],
     ], ['institution']) }}
     union all
