@@ -74,10 +74,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from pipelines.definitions import defs
 
-    from pipelines.defs.partitions import full_range_tags
+    from pipelines.defs.automation import landing_dates
+    from pipelines.defs.partitions import tags_for_dates
 
     result = defs.resolve_job_def("build_warehouse").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, tags=full_range_tags())
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
+        tags=tags_for_dates(landing_dates(), all_files=True))
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
         print(f"构建失败，已发布的仓库保持不变 / build failed, published warehouse unchanged: {failed}",

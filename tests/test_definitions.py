@@ -31,26 +31,36 @@ def test_definitions_load_with_one_lineage_graph():
 
 def test_ingest_is_partitioned_by_business_date_with_single_run_backfills():
     from pipelines.definitions import defs
-    from pipelines.defs.partitions import BUSINESS_DATES
+    from pipelines.defs.partitions import BUSINESS_MONTHS
 
     ingest = defs.resolve_assets_def(dg.AssetKey(["raw", "applications"]))
-    assert ingest.partitions_def == BUSINESS_DATES
+    assert ingest.partitions_def == BUSINESS_MONTHS
     assert ingest.backfill_policy.max_partitions_per_run is None  # one run for any range
 
 
-def test_the_sensor_asks_one_run_for_the_dates_that_changed(tmp_path, monkeypatch):
+def test_the_sensor_asks_one_run_for_the_months_that_changed(tmp_path, monkeypatch):
     from tests import landing_factory as lf
 
     monkeypatch.setenv("LOANCODE_LANDING", str(tmp_path))
     from pipelines.defs.automation import landing_zone_sensor
 
+    def tick(cursor):
+        context = dg.build_sensor_context(cursor=cursor)
+        return landing_zone_sensor(context), context.cursor
+
     lf.write_applications(tmp_path, "20250303", [lf.submitted()])
     lf.write_applications(tmp_path, "20250305", [lf.submitted()])
-    context = dg.build_sensor_context()
-    request = landing_zone_sensor(context)
-    assert request.tags["dagster/asset_partition_range_start"] == "2025-03-03"
-    assert request.tags["dagster/asset_partition_range_end"] == "2025-03-05"
-    assert isinstance(landing_zone_sensor(dg.build_sensor_context(cursor=context.cursor)), dg.SkipReason)
+    request, cursor = tick(None)
+    assert request.tags["dagster/asset_partition_range_start"] == "2025-03-01"
+    assert request.tags["dagster/asset_partition_range_end"] == "2025-03-01"
+    assert "loancode/all_files" not in request.tags
+    nothing, cursor = tick(cursor)
+    assert isinstance(nothing, dg.SkipReason)
+    lf.write_applications(tmp_path, "20250610", [lf.submitted()])
     lf.write_applications(tmp_path, "20250305", [lf.submitted(), lf.event("accepted", "E2")])  # re-delivered
-    again = landing_zone_sensor(dg.build_sensor_context(cursor=context.cursor))
-    assert again.tags["dagster/asset_partition_range_start"] == "2025-03-05"
+    request, cursor = tick(cursor)
+    assert (request.tags["dagster/asset_partition_range_start"],
+            request.tags["dagster/asset_partition_range_end"]) == ("2025-03-01", "2025-06-01")
+    lf.write_bytes(tmp_path, "applications", "applications_march.csv", b"x")  # misnamed: take in everything
+    request, _ = tick(cursor)
+    assert request.tags["loancode/all_files"] == "true"

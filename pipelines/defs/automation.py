@@ -9,7 +9,7 @@ from datetime import date, datetime
 import dagster as dg
 
 from pipelines import config
-from pipelines.defs.partitions import full_range_tags, tags_for_dates
+from pipelines.defs.partitions import tags_for_dates
 
 build_job = dg.define_asset_job(
     "build_warehouse",
@@ -20,7 +20,7 @@ build_job = dg.define_asset_job(
 @dg.schedule(name="daily_build", job=build_job, cron_schedule="0 6 * * *", execution_timezone="Asia/Shanghai")
 def daily_build(context: dg.ScheduleEvaluationContext):
     """Every morning, one run over every business date: whatever arrived is taken in, dbt rebuilds."""
-    return dg.RunRequest(tags=full_range_tags())
+    return dg.RunRequest(tags=tags_for_dates(landing_dates(), all_files=True))
 
 
 def landing_fingerprint() -> dict[str, list]:
@@ -49,6 +49,10 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
     dates = [delivery_date(name.split("/", 1)[1]) for name in changed]
     return dg.RunRequest(run_key=f"landing-{abs(hash(tuple(changed)))}-{len(now)}",
                          tags={**tags_for_dates(dates), "changed_files": str(len(changed))})
+
+
+def landing_dates() -> list[date | None]:
+    return [delivery_date(name.split("/", 1)[1]) for name in landing_fingerprint()]
 
 
 def delivery_date(file_name: str) -> date | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.defs.partitions import BUSINESS_DATES, SINGLE_RUN, run_window
+from pipelines.defs.partitions import BUSINESS_MONTHS, SINGLE_RUN, run_window
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from pipelines.lib import ge_suites, loader, suite_results
 from pipelines.lib.contracts import for_feed
@@ -31,7 +31,7 @@ def build_feed_asset(feed: str, description: str) -> dg.AssetsDefinition:
               for key in raw_keys(feed)]
 
     @dg.multi_asset(name=f"ingest_{feed}", specs=specs, check_specs=checks, pool=WAREHOUSE_POOL,
-                    partitions_def=BUSINESS_DATES, backfill_policy=SINGLE_RUN)
+                    partitions_def=BUSINESS_MONTHS, backfill_policy=SINGLE_RUN)
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         landing = Path(warehouse.landing)
         rejected_dir = Path(warehouse.published).parent / "rejected"
