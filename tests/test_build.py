@@ -134,3 +134,30 @@ def test_a_build_killed_part_way_leaves_the_published_warehouse_unchanged(built,
 def test_a_missing_landing_zone_is_an_error(tmp_path):
     result = run_build(tmp_path / "nowhere", tmp_path / "w.duckdb")
     assert result.returncode != 0 and "落地区不存在" in result.stderr
+
+
+def test_a_later_delivery_releases_an_application_and_a_correction_removes_a_disbursement(tmp_path):
+    landing, published = tmp_path / "landing", tmp_path / "warehouse.duckdb"
+    early_accept = lf.event("accepted", "A7-A", "A7", time="2025-03-03 10:00:00")
+    lf.write_applications(landing, "20250303", [early_accept])  # its submitted has not arrived yet
+    a8 = [lf.submitted("A8-S", "A8"), lf.event("accepted", "A8-A", "A8"),
+          lf.event("approved", "A8-P", "A8", time="2025-03-04 10:00:00"),
+          lf.event("disbursed", "A8-D", "A8", time="2025-03-04 11:00:00", amount_yuan="100000")]
+    lf.write_applications(landing, "20250304", a8)
+    assert run_build(landing, published).returncode == 0
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("SELECT rule FROM audit.quarantine WHERE record_key = 'A7-A'").fetchone() == (
+            "lifecycle_order",)
+        assert value(con, "D01", "2025-03") == 1 and value(con, "O03", "2025-03") == 1
+
+    lf.write_applications(landing, "20250305", [lf.submitted("A7-S", "A7", event_time="2025-03-03 08:00:00")])
+    lf.write_applications(landing, "20250304", a8[:3])  # the correction drops the disbursement
+    result = run_build(landing, published)
+    assert result.returncode == 0, result.stderr[-2000:]
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM audit.quarantine").fetchone()[0] == 0  # A7 is whole again
+        assert value(con, "D01", "2025-03") == 2
+        assert value(con, "O03", "2025-03") == 0 and value(con, "O04", "2025-03") == 0
+        statuses = dict(con.execute("SELECT file_name, status FROM audit.ingest_files WHERE file_name = "
+                                    "'applications_20250303.csv'").fetchall())
+        assert statuses == {"applications_20250303.csv": "loaded"}
