@@ -22,6 +22,18 @@
 {%- endmacro %}
 
 {#-
+    City-crossed grains ('city/<grain>', key '<city_code>|<member>'): a city office reads its own
+    institutions, product categories, entity types and industries. indicators.md publishes those grains
+    province-wide only, so these never reach indicator_values; marts.rpt_city_breakdowns publishes them,
+    computed by the same formulas in the same GROUPING SETS.
+-#}
+{% macro city_crossed_grains(members=['institution', 'product_category', 'entity_type', 'industry']) -%}
+    {%- set crossed = [] -%}
+    {%- for member in members %}{% do crossed.append('city/' ~ member) %}{% endfor -%}
+    {{ return(crossed) }}
+{%- endmacro %}
+
+{#-
     rollup_indicators(population, measures, grains)
       population: the name of a CTE / relation with `period` and the key columns of `grains`
       measures:   list of [indicator_code, aggregate SQL expression] — each indicator's logic, once
@@ -31,6 +43,10 @@
 -#}
 {% macro rollup_indicators(population, measures, grains) -%}
     {%- set cols = grain_columns() -%}
+    {#- composite grains first, so that a grouping set with both columns is not read as either one -#}
+    {%- set composite, single = [], [] -%}
+    {%- for g in grains %}{% do (composite if '/' in g else single).append(g) %}{% endfor -%}
+    {%- set ordered = composite + single -%}
     select
         m.indicator_code,
         r.period,
@@ -41,13 +57,14 @@
         select
             period,
             case
-                {%- for g in grains %}
-                when grouping({{ cols[g] }}) = 0 then '{{ g }}'
+                {%- for g in ordered %}
+                when {% for part in g.split('/') %}grouping({{ cols[part] }}) = 0{{ ' and ' if not loop.last }}{% endfor %} then '{{ g }}'
                 {%- endfor %}
             end as grain,
             case
-                {%- for g in grains %}
-                when grouping({{ cols[g] }}) = 0 then cast({{ cols[g] }} as varchar)
+                {%- for g in ordered %}
+                when {% for part in g.split('/') %}grouping({{ cols[part] }}) = 0{{ ' and ' if not loop.last }}{% endfor %}
+                    then {% for part in g.split('/') %}cast({{ cols[part] }} as varchar){{ " || '|' || " if not loop.last }}{% endfor %}
                 {%- endfor %}
             end as grain_key,
             [
@@ -58,7 +75,7 @@
         from {{ population }}
         group by grouping sets (
             {%- for g in grains %}
-            (period, {{ cols[g] }}){{ ',' if not loop.last }}
+            (period, {% for part in g.split('/') %}{{ cols[part] }}{{ ', ' if not loop.last }}{% endfor %}){{ ',' if not loop.last }}
             {%- endfor %}
         )
     ) as r,

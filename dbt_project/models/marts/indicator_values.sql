@@ -2,16 +2,6 @@
 -- a complete grid for province and city (0 for counts and amounts, NULL for rates and means with an
 -- empty population), sparse rows for the other grains, and the growth variants named by the catalog's
 -- growth_variants, computed generically from the base values.
-{%- set families = [
-    'int_demand_indicators_computed',
-    'int_response_indicators_computed',
-    'int_overdue_indicators_computed',
-    'int_approval_indicators_computed',
-    'int_decision_indicators_computed',
-    'int_disbursement_indicators_computed',
-    'int_register_indicators_computed',
-    'int_credit_query_indicators_computed',
-] %}
 {%- set growth = [['MOM', 1], ['YOY', 12]] %}
 with
 
@@ -34,10 +24,7 @@ published_grains as (
 ),
 
 computed as (
-    {%- for family in families %}
-    select indicator_code, period, grain, grain_key, value from {{ ref(family) }}
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+    select indicator_code, period, grain, grain_key, value from {{ ref('int_indicators_computed') }}
 ),
 
 months as (

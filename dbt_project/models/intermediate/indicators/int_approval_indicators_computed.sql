@@ -20,7 +20,7 @@ final as (
     {{ rollup_indicators('population', [
         ['O01', 'count(*)'],
         ['O02', 'sum(first_approved_amount_yuan) / 10000.0'],
-    ], all_grains()) }}
+    ], all_grains() + city_crossed_grains()) }}
 )
 
 select * from final

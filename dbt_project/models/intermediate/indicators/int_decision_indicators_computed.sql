@@ -19,7 +19,7 @@ population as (
 final as (
     {{ rollup_indicators('population', [
         ['O10', pct("count(*) filter (where first_decision = 'approved')", 'count(*)')],
-    ], all_grains()) }}
+    ], all_grains() + city_crossed_grains()) }}
 )
 
 select * from final

@@ -32,7 +32,7 @@ final as (
         ['O08', pct("coalesce(sum(amount_yuan) filter (where guarantee_type = '信用'), 0)", 'sum(amount_yuan)')],
         ['O09', "coalesce(sum(amount_yuan) filter (where guarantee_type = '政府性融资担保'), 0) / 10000.0"],
         ['C01', 'count(distinct county_code)'],
-    ], all_grains()) }}
+    ], all_grains() + city_crossed_grains()) }}
 )
 
 select * from final

@@ -22,7 +22,7 @@ final as (
         ['R01', 'count(*)'],
         ['R02', 'sum(response_seconds) / count(*) / 3600.0'],
         ['R03', pct('count(*) filter (where is_accepted_on_time)', 'count(*)')],
-    ], ['province', 'city', 'county', 'institution']) }}
+    ], ['province', 'city', 'county', 'institution'] + city_crossed_grains(['institution'])) }}
 )
 
 select * from final
