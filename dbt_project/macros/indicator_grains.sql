@@ -17,6 +17,11 @@
     }) }}
 {%- endmacro %}
 
+{#- the key columns of every grain, for a population's select list -#}
+{% macro grain_key_columns() -%}
+    {{ grain_columns().values() | join(', ') }}
+{%- endmacro %}
+
 {% macro all_grains() -%}
     {{ return(['province', 'city', 'county', 'institution', 'product_category', 'entity_type', 'industry']) }}
 {%- endmacro %}

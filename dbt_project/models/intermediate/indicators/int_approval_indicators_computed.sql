@@ -4,13 +4,7 @@ with
 population as (
     select
         strftime(first_approved_at, '%Y-%m') as period,
-        province_code,
-        city_code,
-        county_code,
-        institution_id,
-        product_category,
-        entity_type,
-        industry_section,
+        {{ grain_key_columns() }},
         first_approved_amount_yuan
     from {{ ref('int_applications_summarised') }}
     where first_approved_at is not null

@@ -4,13 +4,7 @@ with
 population as (
     select
         submitted_period as period,
-        province_code,
-        city_code,
-        county_code,
-        institution_id,
-        product_category,
-        entity_type,
-        industry_section,
+        {{ grain_key_columns() }},
         uscc,
         amount_yuan,
         is_disbursed_within_30_days

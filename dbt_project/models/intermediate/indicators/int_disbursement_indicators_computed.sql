@@ -6,13 +6,7 @@ with
 population as (
     select
         period,
-        province_code,
-        city_code,
-        county_code,
-        institution_id,
-        product_category,
-        entity_type,
-        industry_section,
+        {{ grain_key_columns() }},
         event_uscc as uscc,
         amount_yuan,
         annual_rate_pct,
