@@ -87,9 +87,12 @@ bench: setup
 lint: setup
 	$(VENV)/bin/ruff check pipelines dashboards tests
 
+# dbt opens its database read-write, so the catalog is read from a copy, never the published file.
 docs: setup
-	cd dbt_project && LOANCODE_DBT_DB=$(abspath $(LOANCODE_WAREHOUSE)) ../$(VENV)/bin/dbt docs generate --quiet \
-	  && ../$(VENV)/bin/dbt docs serve --port 8080
+	@test -f "$(LOANCODE_WAREHOUSE)" || { echo "仓库尚未构建，请先运行 make build / build first"; exit 1; }
+	cp "$(LOANCODE_WAREHOUSE)" dbt_project/target/docs.duckdb
+	cd dbt_project && LOANCODE_DBT_DB=target/docs.duckdb ../$(VENV)/bin/dbt docs generate --quiet \
+	  && echo "dbt docs: http://localhost:8080" && ../$(VENV)/bin/dbt docs serve --port 8080 --no-browser
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .dagster_home .pytest_cache artifacts

@@ -161,3 +161,23 @@ def test_a_later_delivery_releases_an_application_and_a_correction_removes_a_dis
         statuses = dict(con.execute("SELECT file_name, status FROM audit.ingest_files WHERE file_name = "
                                     "'applications_20250303.csv'").fetchall())
         assert statuses == {"applications_20250303.csv": "loaded"}
+
+
+def test_dbt_docs_generate_on_the_published_warehouse(built, tmp_path):
+    """`make docs`: the catalog and lineage of the published warehouse (read from a copy)."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    _, published = built
+    copy = tmp_path / "docs.duckdb"
+    shutil.copyfile(published, copy)
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    subprocess.run([dbt, "docs", "generate", "--quiet", "--target-path", str(tmp_path / "target")],
+                   cwd=Path(__file__).resolve().parent.parent / "dbt_project", check=True,
+                   env={**os.environ, "LOANCODE_DBT_DB": str(copy)})
+    catalog = json.loads((tmp_path / "target" / "catalog.json").read_text(encoding="utf-8"))
+    assert "model.loancode.indicator_values" in catalog["nodes"]
