@@ -1,0 +1,43 @@
+"""The rules a generated province never trips, each shown to fire on a hand-made landing zone that breaks it
+(tests/test_quality_alerts.py proves the clean part of a province raises none of them)."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from tests import landing_factory as lf
+from tests.pipeline_runner import run_build
+
+
+@pytest.fixture(scope="module")
+def alerts(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rules")
+    landing, published = root / "landing", root / "warehouse.duckdb"
+    lf.write_register(landing, "20250301", [lf.institution("B001")],
+                      [lf.product("P001", "B001"), lf.product("P009", "X999")])  # X999 is not in the register
+    unanswered = [lf.submitted(f"U{i}-S", f"U{i}", event_time="2025-03-03 09:00:00") for i in range(6)]
+    huge = lf.submitted("BIG-S", "BIG", amount_yuan="1000000000.00")  # 10亿 on a product of at most 300万
+    lf.write_applications(landing, "20250303", [*unanswered, huge])
+    # no applications file for 2025-03-04
+    lf.write_applications(landing, "20250305", [lf.submitted("A5-S", "A5", event_time="2025-03-05 09:00:00")])
+    lf.write_applications(landing, "20270105", [lf.submitted("Y-S", "Y", event_time="2027-01-05 09:00:00")])
+    lf.write_authorizations(landing, "20250303", [{
+        "authorization_id": "AU1", "uscc": lf.USCC, "institution_id": "B001", "scope": "all",
+        "granted_at": "2025-03-01 09:00:00", "expires_at": "2026-03-01 09:00:00", "revoked_at": ""}])
+    result = run_build(landing, published)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with duckdb.connect(str(published), read_only=True) as con:
+        return {(rule, key) for rule, key in con.execute("SELECT rule_code, entity_key FROM marts.dq_alerts").fetchall()}
+
+
+@pytest.mark.parametrize(("rule", "entity_key"), [
+    ("feed_stale", "authorizations"),  # last delivered 2025-03-03, the data's today is 2027-01-05
+    ("daily_file_missing", "applications_20250304.csv"),
+    ("calendar_unknown", "2027-01"),  # chinese_calendar knows the years up to 2026 only
+    ("amount_out_of_product_range", "BIG"),
+    ("product_institution_missing", "P009"),
+    ("demands_unanswered_overdue", "B001"),  # the product's institution, 7 of 7 due demands unanswered
+])
+def test_rule_fires_on_its_problem(alerts, rule, entity_key):
+    assert (rule, entity_key) in alerts, sorted(a for a in alerts if a[0] == rule)[:5]
