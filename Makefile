@@ -79,6 +79,7 @@ sql: setup
 	$(PY) -m pipelines.sql_shell
 
 test: setup
+	$(VENV)/bin/ruff check pipelines dashboards tests bench
 	$(PY) -m pytest
 
 bench: setup

@@ -55,7 +55,7 @@ print(json.dumps({{"seconds": time.perf_counter() - started, "rows": rows,
 def _one_big_file(landing: Path, target: Path, copies: int) -> Path:
     """All application files concatenated (header once), `copies` times: one large delivery."""
     files = sorted((landing / "applications").glob("applications_*.csv"))
-    utf8 = [f for f in files if not f.read_bytes()[:3] == b"\xef\xbb\xbf"]
+    utf8 = [f for f in files if f.read_bytes()[:3] != b"\xef\xbb\xbf"]
     (target / "applications").mkdir(parents=True, exist_ok=True)
     out = target / "applications" / "applications_20250101.csv"
     with open(out, "wb") as dst:
