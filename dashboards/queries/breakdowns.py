@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from dashboards.queries._db import has_table, query
-from dashboards.queries.indicators import values
+from dashboards.queries.indicators import add_code_and_period_filters, values
 from dashboards.scope import Viewer
 
 CITY_BREAKDOWNS = "marts.rpt_city_breakdowns"
@@ -68,18 +68,10 @@ def breakdown(
         if not has_table(CITY_BREAKDOWNS, "city_code", "dimension", "member_key"):
             return _empty()
         clauses, params = ["city_code = ?", "dimension = ?"], [city, dimension]
-        if codes is not None:
-            clauses.append("list_contains(?, indicator_code)")
-            params.append([str(c) for c in codes])
         if members is not None:
             clauses.append("list_contains(?, member_key)")
             params.append([str(m) for m in members])
-        if start:
-            clauses.append("period >= ?")
-            params.append(start)
-        if end:
-            clauses.append("period <= ?")
-            params.append(end)
+        add_code_and_period_filters(clauses, params, codes, start, end)
         df = query(
             f"select indicator_code, period, member_key, value from {CITY_BREAKDOWNS} where "
             + " and ".join(clauses)

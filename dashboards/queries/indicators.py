@@ -70,15 +70,7 @@ def values(
     """
     where, params = _scope_where(viewer, grain, keys, within_city)
     clauses = [where]
-    if codes is not None:
-        clauses.append("list_contains(?, indicator_code)")
-        params.append([str(c) for c in codes])
-    if start:
-        clauses.append("period >= ?")
-        params.append(start)
-    if end:
-        clauses.append("period <= ?")
-        params.append(end)
+    add_code_and_period_filters(clauses, params, codes, start, end)
     sql = (
         "select indicator_code, period, grain, grain_key, value from "
         + VALUES
@@ -229,3 +221,17 @@ __all__ = [
     "snapshot",
     "values",
 ]
+
+
+def add_code_and_period_filters(clauses: list[str], params: list, codes: Iterable[str] | None,
+                                start: str | None, end: str | None) -> None:
+    """The filters every read of indicator values shares: which codes, from which month to which."""
+    if codes is not None:
+        clauses.append("list_contains(?, indicator_code)")
+        params.append([str(c) for c in codes])
+    if start:
+        clauses.append("period >= ?")
+        params.append(start)
+    if end:
+        clauses.append("period <= ?")
+        params.append(end)
