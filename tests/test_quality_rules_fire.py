@@ -19,6 +19,14 @@ def alerts(tmp_path_factory):
     unanswered = [lf.submitted(f"U{i}-S", f"U{i}", event_time="2025-03-03 09:00:00") for i in range(6)]
     huge = lf.submitted("BIG-S", "BIG", amount_yuan="1000000000.00")  # 10亿 on a product of at most 300万
     lf.write_applications(landing, "20250303", [*unanswered, huge])
+    # 大同 and 阳泉 both ask daily; from 2025-03-16 大同 falls silent while 阳泉 goes on
+    for day in range(6, 32):
+        rows = [lf.submitted(f"Q{day}-{i}-S", f"Q{day}-{i}", county_code="140302", product_id="",
+                             event_time=f"2025-03-{day:02d} 10:00:00") for i in range(10)]
+        if day < 16:
+            rows += [lf.submitted(f"D{day}-{i}-S", f"D{day}-{i}", county_code="140212", product_id="",
+                                  event_time=f"2025-03-{day:02d} 10:00:00") for i in range(10)]
+        lf.write_applications(landing, f"202503{day:02d}", rows)
     # no applications file for 2025-03-04
     lf.write_applications(landing, "20250305", [lf.submitted("A5-S", "A5", event_time="2025-03-05 09:00:00")])
     lf.write_applications(landing, "20270105", [lf.submitted("Y-S", "Y", event_time="2027-01-05 09:00:00")])
@@ -38,6 +46,7 @@ def alerts(tmp_path_factory):
     ("amount_out_of_product_range", "BIG"),
     ("product_institution_missing", "P009"),
     ("demands_unanswered_overdue", "B001"),  # the product's institution, 7 of 7 due demands unanswered
+    ("city_demands_silent", "140200@2025-03-16"),
 ])
 def test_rule_fires_on_its_problem(alerts, rule, entity_key):
     assert (rule, entity_key) in alerts, sorted(a for a in alerts if a[0] == rule)[:5]
