@@ -9,7 +9,6 @@ file changes no partition. Life-cycle rules, which need every file's rows at onc
 
 from __future__ import annotations
 
-import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -24,7 +23,6 @@ from pipelines.lib import landing, readers
 from pipelines.lib.contracts import Contract, for_feed
 from pipelines.lib.row_rules import checked_select, lit, q
 
-log = logging.getLogger(__name__)
 
 PROVENANCE = "_file_name VARCHAR, _business_date DATE, _row_number INTEGER"
 BAD_NAME = "文件名不符合约定 {pattern} / file name does not follow {pattern}"
@@ -96,7 +94,7 @@ def _check(con, contract: Contract) -> str:
 
 def _read_all(con, contracts: list[Contract], deliveries: list[landing.Delivery], workdir: Path
               ) -> dict[str, readers.FileOutcome]:
-    """Land every delivery; a misnamed file is refused before it is read."""
+    """Land every delivery; a misnamed or 0-byte file is refused before any reader opens it."""
     fmt = contracts[0].file_format
     outcomes: dict[str, readers.FileOutcome] = {}
     named = []
@@ -104,6 +102,9 @@ def _read_all(con, contracts: list[Contract], deliveries: list[landing.Delivery]
         if delivery.business_date is None:
             pattern = f"{delivery.feed}_YYYYMMDD.{FEED_EXTENSIONS[delivery.feed]}"
             outcomes[delivery.file_name] = readers.FileOutcome(rejected=BAD_NAME.format(pattern=pattern))
+        elif delivery.path.stat().st_size == 0:
+            outcomes[delivery.file_name] = readers.FileOutcome(
+                encoding="xlsx" if fmt == "xlsx" else None, rejected=readers.EMPTY_FILE)
         else:
             named.append(delivery)
     if fmt == "xlsx":

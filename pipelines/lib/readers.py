@@ -4,7 +4,8 @@ A landed table (`_landed_<contract>`) has provenance (`_file_name`, `_business_d
 `_row_number`), one VARCHAR column per contract column (matched by name; absent ones NULL), and
 `_malformed`: NULL for a readable row, else the rule of a row that could not even be split into fields
 (`csv_malformed`, `json_invalid`) or `file_rejected` for the rows of a refused file. A reader returns
-what happened to the file; it never raises for bad content.
+what happened to the file; it never raises for bad content. Misnamed and 0-byte files never reach a
+reader: `loader._read_all` refuses them for every format.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ class FileOutcome:
     rows_in: int = 0
     rejected: str | None = None  # "中文原因 / English reason"
     warnings: list[str] = field(default_factory=list)
+
+
+EMPTY_FILE = "文件为空（0 字节） / empty file (0 bytes)"
 
 
 def landed_table(contract: Contract) -> str:
@@ -123,9 +127,6 @@ def _prepare_csv(contract: Contract, delivery: landing.Delivery, workdir: Path) 
     its rows can still be read (a missing column), to be counted and kept in the quarantine."""
     out = FileOutcome()
     path = delivery.path
-    if path.stat().st_size == 0:
-        out.rejected = "文件为空（0 字节） / empty file (0 bytes)"
-        return out
     out.encoding = landing.detect_encoding(path, contract.encodings)
     if out.encoding is None:
         out.rejected = ("无法识别的文件编码或非文本文件（仅接受 UTF-8、带 BOM 的 UTF-8、GB18030/GBK） / "
@@ -245,9 +246,6 @@ def read_xlsx(con, contracts: list[Contract], delivery: landing.Delivery) -> Fil
     import openpyxl
 
     out = FileOutcome(encoding="xlsx")
-    if delivery.path.stat().st_size == 0:
-        out.rejected = "文件为空（0 字节） / empty file (0 bytes)"
-        return out
     try:
         book = openpyxl.load_workbook(delivery.path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
@@ -301,9 +299,6 @@ def read_jsonl_batch(con, contract: Contract, deliveries: list[landing.Delivery]
     for delivery in deliveries:
         out = outcomes[delivery.file_name] = FileOutcome()
         path = delivery.path
-        if path.stat().st_size == 0:
-            out.rejected = "文件为空（0 字节） / empty file (0 bytes)"
-            continue
         out.encoding = landing.detect_encoding(path, contract.encodings)
         if out.encoding is None:
             out.rejected = "征信报告文件必须为 UTF-8 编码 / credit report files must be UTF-8"

@@ -73,7 +73,3 @@ def publish(work: Path, published: Path) -> None:
     work.with_name(work.name + ".wal").unlink(missing_ok=True)
     os.replace(work, published)
 
-
-def connect_published(published: Path) -> duckdb.DuckDBPyConnection:
-    """Readers (dashboards, `make sql`) only ever open the published file, read-only."""
-    return duckdb.connect(str(published), read_only=True)
