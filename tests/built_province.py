@@ -22,3 +22,10 @@ def built_warehouse(tmp_path_factory) -> Path:
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         _BUILT["small"] = published
     return _BUILT["small"]
+
+
+def point_dashboards_at(warehouse: Path, monkeypatch, tmp_path: Path) -> None:
+    """Dashboards and reports read `warehouse` as the province viewer, with a workflow store of the test's own."""
+    monkeypatch.setenv("LOANCODE_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("LOANCODE_WORKFLOW_DB", str(tmp_path / "workflow.sqlite"))
+    monkeypatch.delenv("LOANCODE_VIEWER_SCOPE", raising=False)

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from dashboards import format as fmt
 from dashboards import queries as q
 from dashboards.scope import ScopeError, Viewer
-from tests.built_province import built_warehouse
+from tests.built_province import built_warehouse, point_dashboards_at
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 TAIYUAN, DATONG = "140100", "140200"
@@ -27,9 +27,7 @@ def warehouse(tmp_path_factory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _env(warehouse, monkeypatch, tmp_path):
-    monkeypatch.setenv("LOANCODE_WAREHOUSE", str(warehouse))
-    monkeypatch.setenv("LOANCODE_WORKFLOW_DB", str(tmp_path / "workflow.sqlite"))
-    monkeypatch.delenv("LOANCODE_VIEWER_SCOPE", raising=False)
+    point_dashboards_at(warehouse, monkeypatch, tmp_path)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from dashboards.reports import city_report_data, to_pdf, to_xlsx
 from dashboards.reports.data import KPI_CODES, cell_text, kind_of
 from dashboards.scope import ScopeError, Viewer
-from tests.built_province import built_warehouse
+from tests.built_province import built_warehouse, point_dashboards_at
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER_ROW = 4  # 1-based row of the column headers in every sheet
@@ -32,9 +32,7 @@ def warehouse(tmp_path_factory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _point_at_warehouse(warehouse, monkeypatch, tmp_path):
-    monkeypatch.setenv("LOANCODE_WAREHOUSE", str(warehouse))
-    monkeypatch.setenv("LOANCODE_WORKFLOW_DB", str(tmp_path / "workflow.sqlite"))
-    monkeypatch.delenv("LOANCODE_VIEWER_SCOPE", raising=False)
+    point_dashboards_at(warehouse, monkeypatch, tmp_path)
 
 
 @pytest.fixture(scope="module")
