@@ -18,9 +18,6 @@ from pipelines.lib.divisions import all_codes, county_codes
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
-import great_expectations as gx
-from great_expectations.data_context.types.base import ProgressBarsConfig
-
 DOMAINS = {"county": county_codes, "division": all_codes}
 
 
@@ -32,9 +29,17 @@ class SuiteOutcome:
     rows: int
 
 
+def _gx():
+    """Great Expectations, imported on first use: it costs seconds, and every process that loads the
+    Dagster definitions (webserver, daemon, sensor ticks) would otherwise pay it."""
+    import great_expectations
+
+    return great_expectations
+
+
 def expectations(contract: Contract) -> list:
     """The contract's rules as GE expectations over a loaded (typed, PII-masked) raw table."""
-    E = gx.expectations
+    E = _gx().expectations
     out: list = []
     for c in contract.columns:
         if c.pii:
@@ -62,7 +67,9 @@ def expectations(contract: Contract) -> list:
 
 @cache
 def _context():
-    context = gx.get_context(mode="ephemeral")
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = _gx().get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context
 
@@ -72,7 +79,7 @@ def _batch_definition_and_suite(contract: Contract):
     context = _context()
     source = context.data_sources.add_pandas(f"raw_{contract.name}")
     batch_definition = source.add_dataframe_asset(contract.name).add_batch_definition_whole_dataframe("partitions")
-    suite = context.suites.add(gx.ExpectationSuite(name=f"{contract.name}_contract"))
+    suite = context.suites.add(_gx().ExpectationSuite(name=f"{contract.name}_contract"))
     for expectation in expectations(contract):
         suite.add_expectation(expectation)
     return batch_definition, suite
