@@ -70,8 +70,8 @@ bounds AS (
 
 months AS (
     SELECT strftime(m.range, '%Y-%m') AS period,
-           CAST(last_day(m.range) AS DATE) AS last_day,
-           CAST(last_day(m.range) AS TIMESTAMP) + INTERVAL '23:59:59' AS period_end
+           m.range AS month_start,
+           CAST(last_day(m.range) AS DATE) AS last_day
     FROM bounds, range(bounds.first_month, bounds.last_month + INTERVAL 1 MONTH, INTERVAL 1 MONTH) AS m
 ),
 
@@ -145,9 +145,8 @@ overdue_spans AS (
 overdue AS (
     SELECT m.period, count(*) AS r04
     FROM months AS m
-    JOIN overdue_spans AS o
-      ON CAST(strptime(m.period, '%Y-%m') AS DATE) >= o.from_month
-     AND (o.answer_month IS NULL OR CAST(strptime(m.period, '%Y-%m') AS DATE) < o.answer_month)
+    JOIN (SELECT * FROM overdue_spans WHERE answer_month IS NULL OR from_month < answer_month) AS o
+      ON m.month_start >= o.from_month AND (o.answer_month IS NULL OR m.month_start < o.answer_month)
     GROUP BY ALL
 ),
 
