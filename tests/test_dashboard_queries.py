@@ -93,10 +93,28 @@ def test_ingest_and_quarantine(warehouse):
     assert len(q.quarantine_sample(PROVINCE, rule="county_unknown")) == 2
 
 
-def test_connections_are_read_only_and_closed(warehouse):
+def test_the_connection_is_read_only_and_can_be_released(warehouse):
     import duckdb
 
+    from dashboards.queries import _db
+
     q.periods(PROVINCE)
-    # a writer can open the file right after: no reader left it open
+    with pytest.raises(duckdb.Error, match="read-only"):
+        _db.query("create table marts.scribble(i integer)")
+    # a writer in this same process gets the file once the layer lets go of it
+    q.release()
     con = duckdb.connect(str(warehouse.path))
     con.close()
+    assert q.periods(PROVINCE) == warehouse.periods  # and the layer reopens it on the next query
+
+
+def test_queries_from_many_sessions_at_once(warehouse):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dashboards.queries import _db
+
+    sql = "select count(*) from marts.indicator_values where period = ?"
+    expected = {p: sum(1 for k in warehouse.values if k[1] == p) for p in warehouse.periods}
+    with ThreadPoolExecutor(8) as pool:
+        counts = list(pool.map(lambda p: int(_db.query(sql, (p,)).iloc[0, 0]), warehouse.periods * 4))
+    assert counts == [expected[p] for p in warehouse.periods * 4]

@@ -7,6 +7,7 @@ and indicators.md, filled with deterministic numbers: 15 months (2024-01 … 202
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,9 +177,12 @@ class Fixture:
 
 
 def build_warehouse(path: Path, n_months: int = 15) -> Fixture:
+    # Built beside and renamed over, as a real build publishes: a reader still holding the old
+    # version keeps it, and the next query sees a new file version.
     path = Path(path)
-    if path.exists():
-        path.unlink()
+    building = path.with_name(path.name + ".building")
+    if building.exists():
+        building.unlink()
     periods = months(n=n_months)
     fx = Fixture(path=path, periods=periods)
     rows: list[tuple[str, str, str, str, float | None]] = []
@@ -227,7 +231,7 @@ def build_warehouse(path: Path, n_months: int = 15) -> Fixture:
                 round(sum(fx.values[(code, p, grain, key)] for p in same_year), 2),
             )
 
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(building))
     try:
         for schema in ("marts", "audit", "reference"):
             con.execute(f"create schema {schema}")
@@ -285,6 +289,7 @@ def build_warehouse(path: Path, n_months: int = 15) -> Fixture:
         con.executemany("insert into audit.quarantine values (?, ?, ?, ?, ?, ?, ?)", QUARANTINE)
     finally:
         con.close()
+    os.replace(building, path)
     return fx
 
 

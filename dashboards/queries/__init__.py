@@ -1,13 +1,14 @@
 """The only code that touches the warehouse. Every function takes the viewer and enforces its scope.
 
-Each call opens the published DuckDB file read-only and closes it; results are cached with
-``st.cache_data`` keyed on the file's path, mtime and size, so a newly published build shows up.
+Queries run on one read-only connection per published file version (see ``_db``); results are cached
+with ``st.cache_data`` keyed on the file's path, mtime and size, so a newly published build shows up.
 """
 
 from dashboards.queries._db import (
     MISSING_MESSAGE,
     WarehouseMissing,
     WarehouseUnavailable,
+    release,
     stamp,
     warehouse_exists,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "periods",
     "quarantine_sample",
     "quarantine_summary",
+    "release",
     "shelf_history",
     "snapshot",
     "stamp",
