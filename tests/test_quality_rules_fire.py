@@ -50,3 +50,26 @@ def alerts(tmp_path_factory):
 ])
 def test_rule_fires_on_its_problem(alerts, rule, entity_key):
     assert (rule, entity_key) in alerts, sorted(a for a in alerts if a[0] == rule)[:5]
+
+
+def test_a_failed_contract_suite_is_raised_by_the_next_build(tmp_path):
+    """The suite is the second look at what the loaders let through. A failure blocks dbt in its own run
+    (a blocking asset check) and is raised in marts.dq_alerts by the next build."""
+    from pipelines.lib import ge_suites, suite_results
+    from pipelines.lib.contracts import for_feed
+
+    landing, published = tmp_path / "landing", tmp_path / "warehouse.duckdb"
+    lf.write_applications(landing, "20250303", [lf.submitted("S1-S", "S1", event_time="2025-03-03 09:00:00")])
+    assert run_build(landing, published).returncode == 0
+    with duckdb.connect(str(published)) as con:
+        frame = con.sql("SELECT * FROM raw.applications").df()
+        frame.loc[0, "event_type"] = "bogus"  # what a defective loader would have let through
+        outcome = ge_suites.validate(for_feed("applications")[0], frame)
+        assert not outcome.success
+        suite_results.record(con, "applications", {"applications": outcome}, ["2025-03-03"])
+    assert run_build(landing, published).returncode == 0
+    with duckdb.connect(str(published), read_only=True) as con:
+        raised = con.execute("SELECT entity_key, detail FROM marts.dq_alerts "
+                             "WHERE rule_code = 'contract_suite_failed'").fetchall()
+    assert [key for key, _ in raised] == ["applications#expect_column_values_to_be_in_set(event_type): 1"]
+    assert "raw.applications 的已加载分区未通过 Great Expectations 校验" in raised[0][1]
