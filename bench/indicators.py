@@ -60,10 +60,12 @@ def measure(warehouse: Path) -> dict:
     timings, rows = [], []
     for _ in range(3):
         with duckdb.connect(str(warehouse), read_only=True, config={"memory_limit": MEMORY_LIMIT}) as con:
+            con.execute("SET enable_progress_bar = false")
             started = time.perf_counter()
             rows = con.execute(BASELINE).fetchall()
             timings.append(time.perf_counter() - started)
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.execute("SET enable_progress_bar = false")
         events = con.execute("SELECT count(*) FROM raw.applications").fetchone()[0]
         disagreements = compare(con, rows)
     codes = sorted({c for c, _, _ in rows})

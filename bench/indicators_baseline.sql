@@ -3,11 +3,20 @@
 -- Written from indicators.md and feeds.md, not from the dbt models; result: (indicator_code, period, value).
 WITH
 
--- feeds.md Clarification 4: one copy per event_id, the earliest partition, then the first row.
+-- feeds.md Clarification 4: one copy per event_id, the earliest partition, then the first row (ranking
+-- only the event_ids delivered more than once: most are delivered once)
+duplicated_events AS (
+    SELECT event_id FROM raw.applications GROUP BY event_id HAVING count(*) > 1
+),
+
 events AS (
     SELECT application_id, event_type, event_time, uscc, county_code, amount_yuan, annual_rate_pct,
            guarantee_type, first_loan, _business_date, _row_number
-    FROM raw.applications
+    FROM raw.applications ANTI JOIN duplicated_events USING (event_id)
+    UNION ALL
+    SELECT application_id, event_type, event_time, uscc, county_code, amount_yuan, annual_rate_pct,
+           guarantee_type, first_loan, _business_date, _row_number
+    FROM raw.applications SEMI JOIN duplicated_events USING (event_id)
     QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY _business_date, _row_number, _file_name) = 1
 ),
 

@@ -67,13 +67,14 @@ def multiply_applications(warehouse: Path, factor: int) -> int:
     """Append factor − 1 copies of `raw.applications` to `warehouse` (in place), each copy's event_id and
     application_id prefixed `K<j>-`. Returns the number of raw application rows after."""
     with duckdb.connect(str(warehouse)) as con:
+        con.execute("SET enable_progress_bar = false")
         con.execute("SET preserve_insertion_order = false")
         if factor > 1:
             con.execute("""
                 INSERT INTO raw.applications
-                SELECT * REPLACE ('K' || k.j || '-' || event_id AS event_id,
-                                  'K' || k.j || '-' || application_id AS application_id)
-                FROM raw.applications, (SELECT range AS j FROM range(1, ?)) AS k
+                SELECT a.* REPLACE ('K' || k.j || '-' || a.event_id AS event_id,
+                                    'K' || k.j || '-' || a.application_id AS application_id)
+                FROM raw.applications AS a, (SELECT range AS j FROM range(1, ?)) AS k
             """, [factor])
         con.execute("CHECKPOINT")
         return con.execute("SELECT count(*) FROM raw.applications").fetchone()[0]
@@ -136,6 +137,7 @@ def build_scaled(workdir: Path, factor: int, applications: int = BASE_APPLICATIO
     chain = dbt_run(warehouse, workdir / f"target_x{factor}_chain", "--select", INDICATOR_CHAIN)
     rest = dbt_run(warehouse, workdir / f"target_x{factor}_rest", "--exclude", INDICATOR_CHAIN) if complete else None
     with duckdb.connect(str(warehouse)) as con:
+        con.execute("SET enable_progress_bar = false")
         con.execute("CHECKPOINT")
         events = con.execute("SELECT count(*) FROM raw.applications").fetchone()[0]
     return ScaledWarehouse(warehouse, factor, events, build_seconds, multiply_seconds, chain, rest)
