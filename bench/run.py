@@ -2,6 +2,7 @@
 
 Each benchmark module exposes `run(scale: str) -> dict` and measures itself against a baseline computed in
 the same run (the ratio is what to read, not the seconds). `BENCH_SCALE=small|full` chooses the sizes.
+The benchmarks share one scratch folder (`bench.workdir`), removed at the end.
 
     python -m bench.run [name ...]
 """
@@ -17,6 +18,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from bench.workdir import workdir
+
 RESULTS = Path(__file__).resolve().parent / "results"
 BENCHMARKS = ["ingest", "indicators", "pages"]
 
@@ -28,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {"started": datetime.now().isoformat(timespec="seconds"), "scale": scale,
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version()}, "results": {}}
     for name in names:
+        workdir()  # created once, shared by every benchmark of this run
         try:
             module = importlib.import_module(f"bench.{name}")
         except ModuleNotFoundError:
