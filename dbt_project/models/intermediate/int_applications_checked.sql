@@ -6,16 +6,6 @@ events as (
     select * from {{ ref('stg_applications__events') }}
 ),
 
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by application_id, event_type
-            order by event_time, business_date, row_number, event_id
-        ) as type_rank
-    from events
-),
-
 per_application as (
     select
         application_id,
@@ -31,8 +21,11 @@ per_application as (
         count(*) filter (where event_type = 'disbursed') as disbursed_count,
         count(*) filter (where event_type = 'withdrawn') as withdrawn_count,
         sum(amount_yuan) filter (where event_type = 'disbursed') as disbursed_total_yuan,
-        max(amount_yuan) filter (where event_type = 'approved' and type_rank = 1) as first_approved_amount_yuan
-    from ranked
+        -- the amount of the first approved row in (event_time, business_date, row_number, event_id) order
+        -- (NULLs last, as in ORDER BY), NULL amount included: an aggregate instead of a window sort
+        arg_min_null(amount_yuan, (event_time, business_date, row_number, event_id))
+            filter (where event_type = 'approved') as first_approved_amount_yuan
+    from events
     group by application_id
 ),
 

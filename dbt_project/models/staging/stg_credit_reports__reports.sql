@@ -37,11 +37,23 @@ renamed as (
     from source
 ),
 
+-- Only the report_ids delivered more than once need choosing (see stg_applications__events): the same
+-- rows as row_number() over (partition by report_id order by business_date, row_number, file_name) = 1.
+copies as (
+    select
+        report_id,
+        min((business_date, row_number, file_name)) as first_copy
+    from renamed
+    group by report_id
+    having count(*) > 1
+),
+
 final as (
-    select * from renamed
-    qualify row_number() over (
-        partition by report_id order by business_date, row_number, file_name
-    ) = 1
+    select r.*
+    from renamed as r
+    left join copies as c on c.report_id is not distinct from r.report_id
+    where c.first_copy is null
+        or (r.business_date, r.row_number, r.file_name) = c.first_copy
 )
 
 select * from final
