@@ -85,10 +85,14 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _check(con, contract: Contract) -> str:
-    """Judge the landed rows once, into a table the writes below read."""
+    """Judge the landed rows once, into a table; with the rows the CSV fast path judged as it scanned them,
+    they make the view the writes below read."""
     checked = f"_checked_{contract.name}"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {checked} AS "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {checked}_landed AS "
                 f"{checked_select(contract, readers.landed_table(contract))}")
+    parts = [f"SELECT * FROM {checked}_landed"]
+    parts += [readers.scanned_select(table) for table in readers.scanned_tables(con, contract)]
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {checked} AS {' UNION ALL BY NAME '.join(parts)}")
     return checked
 
 
@@ -180,7 +184,8 @@ def load_feed(
             digest, outcome.encoding, outcome.rows_in, loaded, quarantined, status, message))
     _write(con, feed, contracts, checked, results, replaced)
     for contract in contracts:  # landed rows hold personal information in clear: drop them now
-        con.execute(f"DROP TABLE IF EXISTS {readers.landed_table(contract)}; DROP TABLE IF EXISTS {checked[contract.name]}")
+        con.execute(f"DROP VIEW IF EXISTS {checked[contract.name]}; DROP TABLE IF EXISTS {checked[contract.name]}_landed")
+        readers.drop_landed(con, contract)
     con.execute("DROP TABLE IF EXISTS _replaced")
     return results
 

@@ -6,6 +6,10 @@ A landed table (`_landed_<contract>`) has provenance (`_file_name`, `_business_d
 (`csv_malformed`, `json_invalid`) or `file_rejected` for the rows of a refused file. A reader returns
 what happened to the file; it never raises for bad content. Misnamed and 0-byte files never reach a
 reader: `loader._read_all` refuses them for every format.
+
+The CSV fast path and the JSON Lines reader skip the landed table: they judge the rows as DuckDB scans them,
+into scanned tables (`scanned_tables`, read through `scanned_select`), so a million rows are materialised
+once, not three times.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import pyarrow as pa
 
 from pipelines.lib import landing
 from pipelines.lib.contracts import Contract
-from pipelines.lib.row_rules import lit, q
+from pipelines.lib.row_rules import checked_select, lit, q
 
 MAX_LINE = 64 << 20  # a single 5 MB field must still be readable, to be judged by the row rules
 
@@ -43,6 +47,7 @@ def landed_table(contract: Contract) -> str:
 
 
 def create_landed(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    drop_landed(con, contract)  # what a load that failed half-way left must not join this one's rows
     cols = ", ".join(f"{q(c.name)} VARCHAR" for c in contract.columns)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {landed_table(contract)} (_file_name VARCHAR, _business_date DATE, "
@@ -155,51 +160,94 @@ def _csv_options(headers: tuple[str, ...]) -> str:
             f"strict_mode=true, max_line_size={MAX_LINE}, all_varchar=true")
 
 
-def _land_csv_group(con, contract: Contract, group: list[_PreparedCsv]) -> None:
-    """The fast path: one DuckDB scan over every file with the same header, strict structure, no sniffing.
-    A freshly created table keeps the scan's order (files in list order, rows in file order), so a row's
-    number in its file is its rowid less the first rowid of its file."""
-    headers = group[0].headers
+def scanned_tables(con, contract: Contract) -> list[str]:
+    """The tables of rows a reader judged as it scanned them, in the order they were scanned."""
+    return [name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE ? ESCAPE '!' "
+        "AND NOT suffix(table_name, '_files') ORDER BY table_name",
+        [f"!_scanned!_{contract.name}!_%"]).fetchall()]
+
+
+def scanned_select(table: str) -> str:
+    """The judged rows of a scanned table with their provenance. A CSV scan cannot number its rows (DuckDB's
+    read_csv gives no line number), so those rows have none: a freshly created table keeps the scan's order
+    (files in list order, rows in file order), so a row's number in its file is its rowid less the first
+    rowid of its file, found by a join with one row per file, where a window over every row would sort them."""
+    return (f"SELECT f._file_name, f._business_date, "
+            f"coalesce(s._row_number, (s.rowid - f._first_rowid + 1)::INTEGER) AS _row_number, "
+            f"s.* EXCLUDE (_file_index, _row_number) FROM {table} s JOIN {table}_files f USING (_file_index)")
+
+
+def drop_landed(con, contract: Contract) -> None:
+    """Landed and scanned rows hold personal information in clear: they live only while a feed loads."""
+    for table in scanned_tables(con, contract):
+        con.execute(f"DROP TABLE IF EXISTS {table}; DROP TABLE IF EXISTS {table}_files")
+    con.execute(f"DROP TABLE IF EXISTS {landed_table(contract)}")
+
+
+def _scan_judged(con, contract: Contract, table: str, rows: str, deliveries: list[landing.Delivery]) -> list[int]:
+    """Judge a relation as it is scanned into `table`; `rows` has landed columns, with `_file_index` (a position
+    in `deliveries`) in place of the file's name and date. Returns the number of rows of each delivery."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
+                f"{checked_select(contract, rows, '_file_index, _row_number')}")
+    con.register("_scan_files", pa.table({
+        "_file_index": list(range(len(deliveries))),
+        "_file_name": [d.file_name for d in deliveries],
+        "_business_date": pa.array([d.business_date for d in deliveries], pa.date32()),
+    }))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_files AS SELECT f.*, s._first_rowid, s._rows "
+                f"FROM _scan_files f JOIN (SELECT _file_index, min(rowid) AS _first_rowid, count(*) AS _rows "
+                f"FROM {table} GROUP BY ALL) s USING (_file_index)")
+    con.unregister("_scan_files")
+    counts = [0] * len(deliveries)
+    for i, rows_in in con.execute(f"SELECT _file_index, _rows FROM {table}_files").fetchall():
+        counts[i] = rows_in
+    return counts
+
+
+def _scan_csv_group(con, contract: Contract, group: list[_PreparedCsv], table: str) -> None:
+    """The fast path: one DuckDB scan over every file with the same header, strict structure, no sniffing."""
+    index = {h: i for i, h in enumerate(group[0].headers)}
+    columns = ", ".join(f"c{index[c.header]} AS {q(c.name)}" if c.header in index else f"NULL::VARCHAR AS {q(c.name)}"
+                        for c in contract.columns)
+    refused = [str(i) for i, p in enumerate(group) if p.outcome.rejected]
+    malformed = f"CASE WHEN file_index IN ({', '.join(refused)}) THEN 'file_rejected' END" if refused else "NULL"
     paths = "[" + ", ".join(lit(str(p.path)) for p in group) + "]"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _csv_batch AS SELECT * FROM read_csv({paths}, "
-                f"{_csv_options(headers)}, filename=true)")
-    files = pa.table({
-        "filename": [str(p.path) for p in group],
-        "_file_name": [p.delivery.file_name for p in group],
-        "_business_date": [p.delivery.business_date for p in group],
-        "_malformed": ["file_rejected" if p.outcome.rejected else None for p in group],
-    })
-    con.register("_batch_files", files)
-    renamed = ", ".join(f"b.c{i} AS {q(h)}" for i, h in enumerate(headers))
-    con.execute(
-        "CREATE OR REPLACE TEMP VIEW _csv_rows AS SELECT f._file_name, f._business_date, f._malformed, "
-        "(b.rowid - min(b.rowid) OVER (PARTITION BY b.filename) + 1)::INTEGER AS _row_number, "
-        f"{renamed} FROM _csv_batch b JOIN _batch_files f USING (filename)"
-    )
-    _insert_rows(con, contract, "_csv_rows", set(headers))
-    by_name = {p.delivery.file_name: p for p in group}
-    for file_name, rows in con.execute("SELECT _file_name, count(*) FROM _csv_rows GROUP BY ALL").fetchall():
-        by_name[file_name].outcome.rows_in = rows
-    con.unregister("_batch_files")
-    con.execute("DROP VIEW IF EXISTS _csv_rows; DROP TABLE IF EXISTS _csv_batch")
+    rows = (f"(SELECT file_index AS _file_index, NULL::INTEGER AS _row_number, {malformed}::VARCHAR AS _malformed, "
+            f"NULL::VARCHAR AS _raw, {columns} FROM read_csv({paths}, {_csv_options(group[0].headers)}))")
+    counts = _scan_judged(con, contract, table, rows, [p.delivery for p in group])
+    for prepared, rows_in in zip(group, counts, strict=True):
+        prepared.outcome.rows_in = rows_in
 
 
-def _land_csv_file(con, contract: Contract, prepared: _PreparedCsv) -> None:
-    """One file alone: the fast path if it can, else the tolerant reader that keeps broken rows."""
+def _land_csv_tolerant(con, contract: Contract, prepared: _PreparedCsv) -> None:
+    rows = _csv_tolerant(prepared.path, list(prepared.headers))
+    prepared.outcome.rows_in = rows.num_rows
+    bad = sum(1 for m in rows.column("_malformed").to_pylist() if m)
+    if bad:
+        prepared.outcome.warnings.append(f"{bad} 行字段数与表头不符 / {bad} rows with a wrong number of fields")
+    _insert(con, contract, prepared.delivery, rows, "file_rejected" if prepared.outcome.rejected else None)
+
+
+def _land_csv(con, contract: Contract, group: list[_PreparedCsv], scans: list[str]) -> None:
+    """Scan a group at once; if some file of it is structurally broken, halve the group until each broken
+    file is alone (a few scans, not one per file) and read that one with the tolerant reader."""
+    table = f"_scanned_{contract.name}_{len(scans):05d}"
     try:
-        _land_csv_group(con, contract, [prepared])
+        _scan_csv_group(con, contract, group, table)
+        scans.append(table)
     except duckdb.Error:
-        rows = _csv_tolerant(prepared.path, list(prepared.headers))
-        prepared.outcome.rows_in = rows.num_rows
-        bad = sum(1 for m in rows.column("_malformed").to_pylist() if m)
-        if bad:
-            prepared.outcome.warnings.append(f"{bad} 行字段数与表头不符 / {bad} rows with a wrong number of fields")
-        _insert(con, contract, prepared.delivery, rows, "file_rejected" if prepared.outcome.rejected else None)
+        if len(group) == 1:
+            _land_csv_tolerant(con, contract, group[0])
+        else:
+            _land_csv(con, contract, group[:len(group) // 2], scans)
+            _land_csv(con, contract, group[len(group) // 2:], scans)
 
 
 def read_csv_batch(con, contract: Contract, deliveries: list[landing.Delivery], workdir: Path
                    ) -> dict[str, FileOutcome]:
-    """Every CSV delivery of a feed, read in as few scans as possible (per-file cost dominates small files)."""
+    """Every CSV delivery of a feed, read in as few scans as possible (per-file cost dominates small files).
+    Rows of the fast path land already judged in `scanned_tables`, the rest in the landed table."""
     outcomes: dict[str, FileOutcome] = {}
     groups: dict[tuple[str, ...], list[_PreparedCsv]] = {}
     for delivery in deliveries:
@@ -209,15 +257,9 @@ def read_csv_batch(con, contract: Contract, deliveries: list[landing.Delivery], 
         else:
             outcomes[delivery.file_name] = prepared.outcome
             groups.setdefault(prepared.headers, []).append(prepared)
+    scans: list[str] = []
     for group in groups.values():
-        try:
-            con.execute("BEGIN TRANSACTION")
-            _land_csv_group(con, contract, group)
-            con.execute("COMMIT")
-        except duckdb.Error:
-            con.execute("ROLLBACK")  # some file of the group is structurally broken: take them one by one
-            for prepared in group:
-                _land_csv_file(con, contract, prepared)
+        _land_csv(con, contract, group, scans)
     return outcomes
 
 
@@ -293,9 +335,10 @@ def read_xlsx(con, contracts: list[Contract], delivery: landing.Delivery) -> Fil
 
 def read_jsonl_batch(con, contract: Contract, deliveries: list[landing.Delivery], workdir: Path
                      ) -> dict[str, FileOutcome]:
-    """Every JSON Lines delivery of a feed in one scan; a line that is not a JSON object is `json_invalid`."""
+    """Every JSON Lines delivery of a feed in one scan, judged as it is read (`scanned_tables`); a line that
+    is not a JSON object is `json_invalid`. A row's number is its line's, blank lines counted."""
     outcomes: dict[str, FileOutcome] = {}
-    readable: dict[str, landing.Delivery] = {}
+    readable: list[tuple[str, landing.Delivery]] = []
     for delivery in deliveries:
         out = outcomes[delivery.file_name] = FileOutcome()
         path = delivery.path
@@ -305,35 +348,34 @@ def read_jsonl_batch(con, contract: Contract, deliveries: list[landing.Delivery]
             continue
         if out.encoding != "utf-8":
             path = landing.transcode_to_utf8(path, out.encoding, workdir / f"{delivery.file_name}.utf8")
-        readable[str(path)] = delivery
+        readable.append((str(path), delivery))
     if not readable:
         return outcomes
-    files = pa.table({"filename": list(readable), "_file_name": [d.file_name for d in readable.values()],
-                      "_business_date": [d.business_date for d in readable.values()]})
-    con.register("_batch_files", files)
-    paths = "[" + ", ".join(lit(p) for p in readable) + "]"
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _json_lines AS "
-        "SELECT f._file_name, f._business_date, n::INTEGER AS _row_number, rtrim(line, chr(13)) AS _raw FROM ("
-        "  SELECT filename, unnest(lines) AS line, unnest(generate_series(1, len(lines))) AS n"
-        f"  FROM (SELECT filename, string_split(content, chr(10)) AS lines FROM read_text({paths}))) "
-        "JOIN _batch_files f USING (filename) WHERE trim(rtrim(line, chr(13))) <> ''"
+    paths = "[" + ", ".join(lit(p) for p, _ in readable) + "]"
+    # DuckDB's trim and rtrim cost as much as the rest of the read together: only lines that need them pay.
+    lines = (
+        "SELECT * FROM (SELECT _file_index, n::INTEGER AS _row_number, "
+        "CASE WHEN ends_with(line, chr(13)) THEN rtrim(line, chr(13)) ELSE line END AS _raw FROM ("
+        "  SELECT file_index AS _file_index, unnest(lines) AS line, unnest(generate_series(1, len(lines))) AS n"
+        f"  FROM (SELECT file_index, string_split(content, chr(10)) AS lines FROM read_text({paths})))) "
+        "WHERE starts_with(_raw, '{') OR trim(_raw) <> ''"
     )
-    con.unregister("_batch_files")
-    fields = ", ".join(f"_json->>{lit(c.json_path)} AS {q(c.header)}" for c in contract.columns
-                       if c.name != contract.record_key)
+    # One parse of each line for every field: `->>` per field would parse it once per field.
+    json_paths = "[" + ", ".join(lit(c.json_path) for c in contract.columns) + "]"
+    fields = [f"_fields[{i}] AS {q(c.name)}" for i, c in enumerate(contract.columns, 1)
+              if c.name != contract.record_key]
     # A broken line still names its report when the key is legible, so the quarantine can say which.
+    key = next(i for i, c in enumerate(contract.columns, 1) if c.name == contract.record_key)
     key_pattern = lit(f'"{contract.record_key}"\\s*:\\s*"([^"]*)"')
-    fields += (f", coalesce(_json->>{lit('$.' + contract.record_key)}, "
-               f"nullif(regexp_extract(_raw, {key_pattern}, 1), '')) AS {q(contract.record_key)}")
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW _json_rows AS SELECT _file_name, _business_date, _row_number, _raw, "
-        f"CASE WHEN json_type(_json) = 'OBJECT' THEN NULL ELSE 'json_invalid' END AS _malformed, {fields} "
-        f"FROM (SELECT *, CASE WHEN json_type(try_cast(_raw AS JSON)) = 'OBJECT' THEN try_cast(_raw AS JSON) END "
-        f"AS _json FROM _json_lines)"
+    fields.append(f"coalesce(_fields[{key}], nullif(regexp_extract(_raw, {key_pattern}, 1), '')) "
+                  f"AS {q(contract.record_key)}")
+    rows = (
+        f"(SELECT _file_index, _row_number, _raw, CASE WHEN _fields IS NULL THEN 'json_invalid' END AS _malformed, "
+        f"{', '.join(fields)} FROM (SELECT *, CASE WHEN json_type(_json) = 'OBJECT' "
+        f"THEN json_extract_string(_json, {json_paths}) END AS _fields "
+        f"FROM (SELECT *, try_cast(_raw AS JSON) AS _json FROM ({lines}))))"
     )
-    _insert_rows(con, contract, "_json_rows", {c.header for c in contract.columns} | {"_raw"})
-    for file_name, rows in con.execute("SELECT _file_name, count(*) FROM _json_lines GROUP BY ALL").fetchall():
-        outcomes[file_name].rows_in = rows
-    con.execute("DROP VIEW IF EXISTS _json_rows; DROP TABLE IF EXISTS _json_lines")
+    counts = _scan_judged(con, contract, f"_scanned_{contract.name}_jsonl", rows, [d for _, d in readable])
+    for (_, delivery), rows_in in zip(readable, counts, strict=True):
+        outcomes[delivery.file_name].rows_in = rows_in
     return outcomes

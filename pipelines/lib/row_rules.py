@@ -40,8 +40,11 @@ def _in_list(expr: str, values: list[str] | tuple[str, ...]) -> str:
 
 
 def trimmed(col: str) -> str:
-    """feeds.md Clarification 8: whitespace around cells is stripped before any rule; blank is NULL."""
-    return f"NULLIF(regexp_replace({q(col)}, '^[\\s\u3000]+|[\\s\u3000]+$', '', 'g'), '')"
+    """feeds.md Clarification 8: whitespace around cells is stripped before any rule; blank is NULL.
+    Few cells have any: matching is cheaper than replacing, so only those that do are rewritten."""
+    v = q(col)
+    return (f"NULLIF(CASE WHEN regexp_matches({v}, '^[\\s\u3000]|[\\s\u3000]$') "
+            f"THEN regexp_replace({v}, '^[\\s\u3000]+|[\\s\u3000]+$', '', 'g') ELSE {v} END, '')")
 
 
 def typed(column: Column, v: str) -> str:
@@ -213,9 +216,10 @@ MALFORMED_DETAIL = {
 }
 
 
-def checked_select(contract: Contract, landed: str) -> str:
-    """SELECT over a landed table: `_rule`, `_detail`, typed columns, masked PII, `_raw_record`,
-    `_record_key`. A row its reader already marked `_malformed` keeps that rule.
+def checked_select(contract: Contract, landed: str, provenance: str = "_file_name, _business_date, _row_number"
+                   ) -> str:
+    """SELECT over a landed table: its `provenance` columns, `_rule`, `_detail`, typed columns, masked PII,
+    `_raw_record`, `_record_key`. A row its reader already marked `_malformed` keeps that rule.
 
     The rule chain is evaluated once, as the number of the first rule broken; details and the raw record
     are only built for the few rows that broke one."""
@@ -238,7 +242,7 @@ def checked_select(contract: Contract, landed: str) -> str:
     judged = (f"SELECT *, CASE WHEN _malformed IS NULL THEN {rule_no} END AS _rule_no "
               f"FROM (SELECT *, {trims} FROM {landed})")
     return (
-        f"SELECT _file_name, _business_date, _row_number, "
+        f"SELECT {provenance}, "
         f"coalesce(_malformed, {rules}[_rule_no]) AS _rule, "
         f"CASE WHEN _malformed IS NOT NULL THEN {sheet}(CASE _malformed {malformed} END) "
         f"WHEN _rule_no IS NOT NULL THEN {sheet}(CASE _rule_no {details} END) END AS _detail, "
