@@ -78,15 +78,14 @@ dagster: setup
 sql: setup
 	$(PY) -m pipelines.sql_shell
 
-test: setup
-	$(VENV)/bin/ruff check pipelines dashboards tests bench
+test: lint
 	$(PY) -m pytest
 
 bench: setup
 	$(PY) -m bench.run
 
 lint: setup
-	$(VENV)/bin/ruff check pipelines dashboards tests
+	$(VENV)/bin/ruff check pipelines dashboards tests bench
 
 # dbt opens its database read-write, so the catalog is read from a copy, never the published file.
 docs: setup
