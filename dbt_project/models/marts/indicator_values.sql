@@ -133,3 +133,6 @@ select
     cast(grain_key as varchar) as grain_key,
     cast(value as double) as value
 from final
+-- stored in the order the dashboards ask for it (a grain and its members): DuckDB then skips whole row
+-- groups by their min/max instead of scanning the table for one city
+order by grain, grain_key, indicator_code, period

@@ -35,29 +35,23 @@ renamed as (
     from source
 ),
 
--- Choosing a copy is needed only for the few event_ids delivered more than once: aggregate those
--- (a narrow GROUP BY) and keep, for each, the row with the smallest (business_date, row_number,
--- file_name); every other row passes through unsorted. Same rows as
--- row_number() over (partition by event_id order by business_date, row_number, file_name) = 1,
--- without sorting the wide rows (the provenance columns are never NULL: the loader sets them).
 copies as (
-    select
-        event_id,
-        count(*) as copies_delivered,
-        min((business_date, row_number, file_name)) as first_copy
-    from renamed
-    group by event_id
-    having count(*) > 1
+    select * from {{ ref('stg_applications__event_copies') }}
 ),
 
+-- every row passes through but the losing copies of a repeated event_id (the provenance columns are
+-- never NULL and name one delivered row: the loader sets them)
 final as (
     select
         r.*,
         coalesce(c.copies_delivered, 1) as copies_delivered
     from renamed as r
-    left join copies as c on c.event_id is not distinct from r.event_id
-    where c.copies_delivered is null
-        or (r.business_date, r.row_number, r.file_name) = c.first_copy
+    left join copies as c
+        on c.event_id is not distinct from r.event_id
+        and c.business_date = r.business_date
+        and c.row_number = r.row_number
+        and c.file_name = r.file_name
+    where c.copy_rank is null or c.copy_rank = 1
 )
 
 select * from final

@@ -28,4 +28,6 @@ final as (
     where list_contains(p.grains, split_part(c.grain, '/', 2)) or list_contains(p.grains, 'all')
 )
 
+-- stored in the order the city page asks for it, so a city's rows sit in few row groups
 select * from final
+order by city_code, dimension, indicator_code, period, member_key

@@ -53,4 +53,6 @@ final as (
     left join counties as co on co.county_code = a.county_code
 )
 
+-- stored in the order the city page asks for it, so a city's month sits in few row groups
 select * from final
+order by city_code, period, submitted_at, application_id
