@@ -4,7 +4,8 @@ nothing else done), and peak memory as one file grows (at the loaders' LOANCODE_
 
 - scale "small": the demo province (20,000 applications, ~72k application events).
 - scale "full": 250,000 applications (~1M application events), the issue's figure.
-Each measurement runs in a child process so that its peak RSS is its own.
+Each measurement runs in a child process so that its peak RSS is its own; the process's one-time costs
+(imports, parsing the contracts) are paid before the clock starts, as a Dagster run pays them once.
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ def _load_feed_in_child(landing: Path, feed: str) -> dict:
     return _child(f"""
 import json, resource, tempfile, time, duckdb
 from pathlib import Path
+import pandas  # imported by DuckDB on first use: a one-time cost of the process, not of the load
 from pipelines.lib import loader
+from pipelines.lib.contracts import load_all
+load_all()  # the contracts are parsed once per process, like the imports
 con = duckdb.connect(tempfile.mktemp(suffix='.duckdb'))
 started = time.perf_counter()
 results = loader.load_feed(con, Path({str(landing)!r}), {feed!r}, Path(tempfile.mkdtemp()))
