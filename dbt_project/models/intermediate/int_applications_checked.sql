@@ -12,6 +12,7 @@ per_application as (
         count(*) as event_count,
         count(*) filter (where event_type = 'submitted') as submitted_count,
         min(event_time) as first_event_at,
+        max(event_time) as last_event_at,
         min(event_time) filter (where event_type = 'submitted') as submitted_at,
         min(event_time) filter (where event_type = 'accepted') as first_accepted_at,
         min(event_time) filter (where event_type = 'approved') as first_approved_at,
@@ -54,6 +55,8 @@ final as (
         event_count,
         submitted_count,
         submitted_at,
+        first_event_at,
+        last_event_at,
         first_approved_amount_yuan,
         disbursed_total_yuan,
         case

@@ -3,11 +3,12 @@
 -- authorization dates do not widen the range. Empty inputs give no months.
 with
 
-valid_events as (
-    select e.event_time as ts
-    from {{ ref('stg_applications__events') }} as e
-    inner join {{ ref('int_applications_checked') }} as c
-        on c.application_id = e.application_id and c.is_valid
+-- the first and last event_time of each valid application bound its events: the same two bounds as
+-- over every event, read from one row per application
+valid_applications as (
+    select first_event_at, last_event_at
+    from {{ ref('int_applications_checked') }}
+    where is_valid
 ),
 
 reports as (
@@ -18,7 +19,11 @@ bounds as (
     select
         date_trunc('month', min(ts)) as first_month,
         date_trunc('month', max(ts)) as last_month
-    from (select ts from valid_events union all select ts from reports)
+    from (
+        select first_event_at as ts from valid_applications
+        union all select last_event_at from valid_applications
+        union all select ts from reports
+    )
     where ts is not null
 ),
 
