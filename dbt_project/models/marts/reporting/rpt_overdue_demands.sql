@@ -1,15 +1,11 @@
 -- The applications behind R04 (超时未响应笔数), one row per data month × application counted at that
--- month's end: the same predicate as int_overdue_indicators_computed, so a city's rows in a month add up
--- to its R04. Masked columns only (the uscc keeps its first 6 and last 4 characters); the application_id
+-- month's end: int_overdue_demands, the population R04 counts, so a city's rows in a month add up to
+-- its R04. Masked columns only (the uscc keeps its first 6 and last 4 characters); the application_id
 -- lets the office look the demand up on the platform.
 with
 
-months as (
-    select * from {{ ref('int_months_spanned') }}
-),
-
-applications as (
-    select * from {{ ref('int_applications_summarised') }}
+overdue as (
+    select * from {{ ref('int_overdue_demands') }}
 ),
 
 products as (
@@ -26,14 +22,14 @@ counties as (
 
 final as (
     select
-        m.period,
+        a.period,
         a.application_id,
         a.city_code,
         a.county_code,
         co.county_name,
         a.submitted_at,
         a.response_deadline_date,
-        datediff('day', a.response_deadline_date, m.month_last_day) as days_past_deadline,
+        datediff('day', a.response_deadline_date, a.month_last_day) as days_past_deadline,
         a.amount_yuan / 10000.0 as amount_wan,
         a.entity_type,
         a.industry_section,
@@ -43,11 +39,7 @@ final as (
         a.product_category,
         a.product_institution_id,
         i.institution_name as product_institution_name
-    from applications as a
-    inner join months as m
-        on a.response_deadline_date < m.month_last_day
-        and a.submitted_at <= m.period_end_at
-        and (a.first_answer_at is null or a.first_answer_at > m.period_end_at)
+    from overdue as a
     left join products as p on p.product_id = a.product_id
     left join institutions as i on i.institution_id = a.product_institution_id
     left join counties as co on co.county_code = a.county_code
