@@ -17,13 +17,13 @@ from __future__ import annotations
 import logging
 import os
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 ITERATIONS = int(os.environ.get("BENCH_PAGES_ITERATIONS", "30"))
 TARGET_P95_MS = 200.0
+DEMO_APPLICATIONS = 20_000
 SCALE_FACTOR = 11  # × the 1M-event province (907k events) → ~10M application events
 CITY = "140100"
 
@@ -154,30 +154,16 @@ def measure(warehouse: Path) -> dict:
     return out
 
 
-def _build(applications: int, workdir: Path) -> Path:
-    from pipelines.generator.build import Params, generate
-    from tests.pipeline_runner import run_build
-
-    landing, warehouse = workdir / "landing", workdir / "warehouse.duckdb"
-    generate(Params(out=landing, seed=42, applications=applications))
-    result = run_build(landing, warehouse)
-    if result.returncode != 0:
-        raise RuntimeError(result.stdout[-2000:] + result.stderr[-2000:])
-    return warehouse
-
-
 def run(scale: str) -> dict:
-    from bench.scale import scaled_warehouse
+    from bench.scale import built_province, scaled_warehouse
     from bench.workdir import workdir
 
     if os.environ.get("BENCH_WAREHOUSE"):
         return {"given": measure(Path(os.environ["BENCH_WAREHOUSE"])), "target_p95_ms": TARGET_P95_MS}
     results: dict = {"target_p95_ms": TARGET_P95_MS, "target_events": 10_000_000}
-    with tempfile.TemporaryDirectory(prefix="bench_pages_demo_") as tmp:
-        started = time.monotonic()
-        warehouse = _build(20_000, Path(tmp))
-        results["demo"] = {"applications_generated": 20_000, "build_seconds": round(time.monotonic() - started, 1),
-                           **measure(warehouse)}
+    warehouse, build_seconds = built_province(workdir(), DEMO_APPLICATIONS)  # shared with the indicator bench
+    results["demo"] = {"applications_generated": DEMO_APPLICATIONS, "build_seconds": build_seconds,
+                       **measure(warehouse)}
     if scale == "full":
         started = time.monotonic()
         warehouse = scaled_warehouse(workdir(), SCALE_FACTOR)

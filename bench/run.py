@@ -30,8 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     report = {"started": datetime.now().isoformat(timespec="seconds"), "scale": scale,
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version()}, "results": {}}
+    workdir()  # created once, shared by every benchmark of this run
     for name in names:
-        workdir()  # created once, shared by every benchmark of this run
         try:
             module = importlib.import_module(f"bench.{name}")
         except ModuleNotFoundError:
