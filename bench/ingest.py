@@ -10,6 +10,7 @@ Each measurement runs in a child process so that its peak RSS is its own; the pr
 
 from __future__ import annotations
 
+import csv
 import json
 import resource
 import subprocess
@@ -44,37 +45,31 @@ print(json.dumps({{"seconds": seconds, "rows": sum(r.rows_in for r in results), 
 """)
 
 
-def _plain_scan_in_child(pattern: str) -> dict:
-    """The baseline: DuckDB reading the same CSV files into a table, no rules, no encodings."""
+def _scan_in_child(read_csv: str) -> dict:
+    """DuckDB alone storing `read_csv(...)` into a table: no hashing, encodings, rules or writes to a file."""
     return _child(f"""
 import json, resource, time, duckdb
 con = duckdb.connect()
 started = time.perf_counter()
-rows = con.execute("CREATE TABLE t AS SELECT * FROM read_csv({pattern!r}, all_varchar=true, union_by_name=true); "
-                   "SELECT count(*) FROM t").fetchone()[0]
+rows = con.execute({f"CREATE TABLE t AS SELECT * FROM {read_csv}"!r}).execute("SELECT count(*) FROM t").fetchone()[0]
 print(json.dumps({{"seconds": time.perf_counter() - started, "rows": rows,
                    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """)
+
+
+def _plain_scan_in_child(folder: Path) -> dict:
+    """The baseline: a plain read_csv of the files, sniffing each one's types."""
+    return _scan_in_child(f"read_csv({str(folder / '*.csv')!r}, all_varchar=true, union_by_name=true)")
 
 
 def _floor_scan_in_child(folder: Path) -> dict:
-    """The floor: DuckDB parsing the same application files into a table with the header given (no sniffing,
-    every column text, one scan), no hashing, encodings, rules or writes. No loader can beat this."""
-    return _child(f"""
-import csv, json, resource, time, duckdb
-from pathlib import Path
-files = sorted(str(p) for p in Path({str(folder)!r}).glob('*.csv'))
-header = next(csv.reader(open(files[0], encoding='utf-8-sig')))
-columns = '{{' + ', '.join(f"'c{{i}}': 'VARCHAR'" for i in range(len(header))) + '}}'
-con = duckdb.connect()
-started = time.perf_counter()
-quote = "'" + chr(34) + "'"
-con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv({{files!r}}, columns={{columns}}, header=true, "
-            f"auto_detect=false, delim=',', quote={{quote}}, escape={{quote}})")
-rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
-print(json.dumps({{"seconds": time.perf_counter() - started, "rows": rows,
-                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
-""")
+    """The floor: one scan with the header given (no sniffing, every column text). No loader can beat it."""
+    files = sorted(str(p) for p in folder.glob("*.csv"))
+    with open(files[0], encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f))
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
+    return _scan_in_child(f"read_csv({files!r}, columns={columns}, header=true, auto_detect=false, delim=',', "
+                          "quote='\"', escape='\"')")
 
 
 def _one_big_file(landing: Path, target: Path, copies: int) -> Path:
@@ -109,7 +104,7 @@ def run(scale: str) -> dict:
             figures["feeds"][feed] = {"rows": m["rows"], "files": m["files"], "seconds": round(m["seconds"], 2),
                                       "rows_per_second": round(m["rows"] / m["seconds"]),
                                       "peak_rss_mb": round(m["peak_rss_mb"])}
-        base = _plain_scan_in_child(str(landing / "applications" / "*.csv"))
+        base = _plain_scan_in_child(landing / "applications")
         ours = figures["feeds"]["applications"]
         figures["baseline_plain_duckdb_scan"] = {"rows_per_second": round(base["rows"] / base["seconds"]),
                                                  "peak_rss_mb": round(base["peak_rss_mb"])}
