@@ -1,5 +1,7 @@
 -- The life-cycle check (feeds.md Clarifications 2 and 3), judged on all de-duplicated events of an
--- application whatever file each came in. One row per application_id: valid or not, and why.
+-- application whatever file each came in. One row per application_id: valid or not, and why, with the
+-- milestones of its life cycle. The check and the milestones come from one aggregate pass over the events
+-- (int_applications_summarised reads the milestones of the valid ones instead of a second pass).
 with
 
 events as (
@@ -15,17 +17,24 @@ per_application as (
         max(event_time) as last_event_at,
         min(event_time) filter (where event_type = 'submitted') as submitted_at,
         min(event_time) filter (where event_type = 'accepted') as first_accepted_at,
+        min(event_time) filter (where event_type = 'rejected') as first_rejected_at,
         min(event_time) filter (where event_type = 'approved') as first_approved_at,
         min(event_time) filter (where event_type = 'disbursed') as first_disbursed_at,
+        min(event_time) filter (where event_type = 'withdrawn') as first_withdrawn_at,
         max(event_time) filter (where event_type = 'withdrawn') as last_withdrawn_at,
         count(*) filter (where event_type = 'approved') as approved_count,
         count(*) filter (where event_type = 'disbursed') as disbursed_count,
         count(*) filter (where event_type = 'withdrawn') as withdrawn_count,
         sum(amount_yuan) filter (where event_type = 'disbursed') as disbursed_total_yuan,
-        -- the amount of the first approved row in (event_time, business_date, row_number, event_id) order
-        -- (NULLs last, as in ORDER BY), NULL amount included: an aggregate instead of a window sort
+        -- "first" of a type = first in (event_time, business_date, row_number, event_id) order, NULLs last
+        -- as in ORDER BY: arg_min_null over that key (a struct compares field by field, NULL fields last)
+        -- is the row a row_number() window would pick, NULL values included, without sorting the events
         arg_min_null(amount_yuan, (event_time, business_date, row_number, event_id))
-            filter (where event_type = 'approved') as first_approved_amount_yuan
+            filter (where event_type = 'approved') as first_approved_amount_yuan,
+        arg_min_null(institution_id, (event_time, business_date, row_number, event_id))
+            filter (where event_type = 'accepted') as first_accepted_institution_id,
+        arg_min_null(event_type, (event_time, business_date, row_number, event_id))
+            filter (where event_type in ('approved', 'rejected')) as first_decision
     from events
     group by application_id
 ),
@@ -57,7 +66,15 @@ final as (
         submitted_at,
         first_event_at,
         last_event_at,
+        first_accepted_at,
+        first_accepted_institution_id,
+        first_rejected_at,
+        first_approved_at,
         first_approved_amount_yuan,
+        first_decision,
+        first_disbursed_at,
+        first_withdrawn_at,
+        disbursed_count,
         disbursed_total_yuan,
         case
             when fails_single_submitted or fails_event_before_submitted

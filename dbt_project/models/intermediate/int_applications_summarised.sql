@@ -2,46 +2,57 @@
 -- Clarification 4), its first acceptance, decision, approval and disbursement, and its response limit.
 with
 
+-- The milestones of every valid application, from the life-cycle check's one pass over the events.
 checked as (
-    select application_id from {{ ref('int_applications_checked') }} where is_valid
+    select * from {{ ref('int_applications_checked') }} where is_valid
 ),
 
--- One pass over the events of every application (the join with `checked` below keeps the valid ones).
--- A valid application has exactly one submitted row: first(...) filter (submitted) is that row's value,
--- NULL included. "First" of a type = first in (event_time, business_date, row_number, event_id) order,
--- NULLs last as in ORDER BY: its event_time is min(event_time); its other columns come from
--- arg_min_null over that key (a struct compares field by field, NULL fields last), the row a
--- row_number() window would pick, without sorting the events.
-firsts as (
+-- A valid application has exactly one submitted row (the check requires it): its attributes are that
+-- row's, NULLs included, joined rather than carried through the aggregate pass as ten first(...) states.
+submitted as (
     select
         application_id,
-        first(event_id) filter (where event_type = 'submitted') as submitted_event_id,
-        first(event_time) filter (where event_type = 'submitted') as submitted_at,
-        first(uscc) filter (where event_type = 'submitted') as submitted_uscc,
-        first(enterprise_name) filter (where event_type = 'submitted') as submitted_enterprise_name,
-        first(amount_yuan) filter (where event_type = 'submitted') as submitted_amount_yuan,
-        first(term_months) filter (where event_type = 'submitted') as submitted_term_months,
-        first(qr_code_id) filter (where event_type = 'submitted') as submitted_qr_code_id,
-        first(county_code) filter (where event_type = 'submitted') as submitted_county_code,
-        first(industry_code) filter (where event_type = 'submitted') as submitted_industry_code,
-        first(product_id) filter (where event_type = 'submitted') as submitted_product_id,
-        min(event_time) filter (where event_type = 'accepted') as first_accepted_at,
-        arg_min_null(institution_id, (event_time, business_date, row_number, event_id))
-            filter (where event_type = 'accepted') as institution_id,
-        min(event_time) filter (where event_type = 'rejected') as first_rejected_at,
-        min(event_time) filter (where event_type = 'approved') as first_approved_at,
-        arg_min_null(amount_yuan, (event_time, business_date, row_number, event_id))
-            filter (where event_type = 'approved') as first_approved_amount_yuan,
-        min(event_time) filter (where event_type in ('approved', 'rejected')) as first_decision_at,
-        arg_min_null(event_type, (event_time, business_date, row_number, event_id))
-            filter (where event_type in ('approved', 'rejected')) as first_decision,
-        min(event_time) filter (where event_type = 'disbursed') as first_disbursed_at,
-        min(event_time) filter (where event_type = 'withdrawn') as first_withdrawn_at,
-        min(event_time) filter (where event_type in ('accepted', 'rejected', 'withdrawn')) as first_answer_at,
-        count(*) filter (where event_type = 'disbursed') as disbursement_count,
-        sum(amount_yuan) filter (where event_type = 'disbursed') as disbursed_total_yuan
+        event_id,
+        uscc,
+        enterprise_name,
+        amount_yuan,
+        term_months,
+        qr_code_id,
+        county_code,
+        industry_code,
+        product_id
     from {{ ref('stg_applications__events') }}
-    group by application_id
+    where event_type = 'submitted'
+),
+
+firsts as (
+    select
+        c.application_id,
+        s.event_id as submitted_event_id,
+        c.submitted_at,
+        s.uscc as submitted_uscc,
+        s.enterprise_name as submitted_enterprise_name,
+        s.amount_yuan as submitted_amount_yuan,
+        s.term_months as submitted_term_months,
+        s.qr_code_id as submitted_qr_code_id,
+        s.county_code as submitted_county_code,
+        s.industry_code as submitted_industry_code,
+        s.product_id as submitted_product_id,
+        c.first_accepted_at,
+        c.first_accepted_institution_id as institution_id,
+        c.first_rejected_at,
+        c.first_approved_at,
+        c.first_approved_amount_yuan,
+        -- least() skips NULLs: the earliest of the decisions / answers that happened
+        least(c.first_approved_at, c.first_rejected_at) as first_decision_at,
+        c.first_decision,
+        c.first_disbursed_at,
+        c.first_withdrawn_at,
+        least(c.first_accepted_at, c.first_rejected_at, c.first_withdrawn_at) as first_answer_at,
+        c.disbursed_count as disbursement_count,
+        c.disbursed_total_yuan
+    from checked as c
+    inner join submitted as s on s.application_id = c.application_id
 ),
 
 cities as (
@@ -108,7 +119,6 @@ final as (
             date_diff('second', f.submitted_at, f.first_disbursed_at) <= 720 * 3600, false
         ) as is_disbursed_within_30_days
     from firsts as f
-    inner join checked as c on c.application_id = f.application_id
     left join cities as ci on ci.city_code = left(f.submitted_county_code, 4) || '00'
     left join sections as se on se.section = left(f.submitted_industry_code, 1)
     left join products as p on p.product_id = f.submitted_product_id
