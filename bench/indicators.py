@@ -7,10 +7,12 @@ the same run, on the same warehouse; and a check that the two agree, number for 
   applications multiplied by 11 (~10M events, bench/scale.py: the generator cannot make 10M in memory);
   that warehouse is built complete and kept in the run's scratch folder, for the page benchmark.
 
-The dbt figure is the execution time of the models upstream of `indicator_values` (Σ run_results
-execution_time of `dbt run --select +indicator_values`), with the wall time of that `dbt run` beside it
-(process start and parsing included). The baseline is bench/indicators_baseline.sql, run once on a fresh
-read-only connection (and its best of three beside it). The built province is kept in the run's scratch
+The dbt figure is `dbt run --select +indicator_values` (the models upstream of `indicator_values`): the
+run's elapsed time from its first model to its last (run_results elapsed_time, the project's two threads),
+best of three at scale "full"; beside it Σ execution_time of the models (concurrent models each count their
+whole time) and the process's wall time (start-up and parsing included). The baseline is
+bench/indicators_baseline.sql on a fresh read-only connection, best of three. dbt's own cost for the chain is
+measured too: the same run on the same warehouse with empty raw tables. The built province is kept in the run's scratch
 folder (`bench.workdir`; BENCH_WORKDIR=<dir> keeps it between runs).
 """
 
@@ -75,23 +77,50 @@ def measure(warehouse: Path) -> dict:
             "baseline_periods": len({p for _, p, _ in rows}), "disagreements": disagreements}
 
 
+def _chain_best_of(built: scale.ScaledWarehouse, workdir: Path, runs: int) -> dict:
+    """The chain of `built` (its first run) and runs − 1 more on the same warehouse: the best figures of
+    each kind (a 2-core virtual machine varies by ±20% from run to run), and every run's."""
+    chains = [built.dbt_chain] + [
+        scale.dbt_run(built.warehouse, workdir / f"target_x{built.factor}_chain_{i}", "--select", scale.INDICATOR_CHAIN)
+        for i in range(1, runs)]
+    best = min(chains, key=lambda c: c["elapsed_seconds"])
+    return {**best, "best_of": runs,
+            "execution_seconds_best": min(c["execution_seconds"] for c in chains),
+            "runs": [{k: c[k] for k in ("elapsed_seconds", "execution_seconds", "wall_seconds")} for c in chains]}
+
+
+def fixed_cost(base: Path, workdir: Path) -> dict:
+    """dbt's own cost for the chain: the same `dbt run` on the same warehouse with empty raw tables."""
+    empty = scale.empty_raw_copy(base, workdir / "empty_raw.duckdb")
+    chain = scale.dbt_run(empty, workdir / "target_empty_chain", "--select", scale.INDICATOR_CHAIN)
+    empty.unlink(missing_ok=True)
+    return {k: chain[k] for k in ("models", "elapsed_seconds", "execution_seconds", "wall_seconds")}
+
+
 def run(scale_name: str) -> dict:
     applications, factors = SCALES.get(scale_name, SCALES["full"])
     workdir = bench_workdir()
+    runs = 3 if scale_name == "full" else 1
     report: dict = {"applications": applications, "scales": []}
     for factor in factors:
         built = scale.build_scaled(workdir, factor, applications, complete=factor > 1)
         if built.build_seconds is not None:
             report["full_build_seconds"] = built.build_seconds
-        chain = built.dbt_chain
+        if factor == 1:
+            report["dbt_fixed_cost_empty_raw"] = fixed_cost(scale.built_province(workdir, applications)[0], workdir)
+        chain = _chain_best_of(built, workdir, runs)
         measured = measure(built.warehouse)
         disagreements = measured.pop("disagreements")
+        baseline = measured["baseline_best_of_3_seconds"]
         report["scales"].append({
             "factor": factor, **measured,
             "multiply_seconds": built.multiply_seconds,
             "dbt_indicator_chain": chain,
-            "ratio_dbt_execution_to_baseline": round(chain["execution_seconds"] / measured["baseline_seconds"], 1),
-            "ratio_dbt_wall_to_baseline": round(chain["wall_seconds"] / measured["baseline_seconds"], 1),
+            # the figure the target is read on: the chain's run from its first model to its last (the
+            # project's two threads), best of the runs, against the query's best of three
+            "ratio_dbt_elapsed_to_baseline": round(chain["elapsed_seconds"] / baseline, 2),
+            "ratio_dbt_execution_to_baseline": round(chain["execution_seconds_best"] / baseline, 2),
+            "ratio_dbt_wall_to_baseline": round(chain["wall_seconds"] / baseline, 2),
             "baseline_numbers_equal_mart": not disagreements and measured["baseline_codes"] == len(BASE_CODES),
             "disagreements": disagreements[:50], "disagreements_total": len(disagreements),
         })
