@@ -9,11 +9,11 @@ the same run, on the same warehouse; and a check that the two agree, number for 
 
 The dbt figure is `dbt run --select +indicator_values` (the models upstream of `indicator_values`): the
 run's elapsed time from its first model to its last (run_results elapsed_time, the project's two threads),
-best of three at scale "full"; beside it Σ execution_time of the models (concurrent models each count their
-whole time) and the process's wall time (start-up and parsing included). The baseline is
-bench/indicators_baseline.sql on a fresh read-only connection, best of three. dbt's own cost for the chain is
-measured too: the same run on the same warehouse with empty raw tables. The built province is kept in the run's scratch
-folder (`bench.workdir`; BENCH_WORKDIR=<dir> keeps it between runs).
+best of three at scale "full"; beside it Σ execution_time of the models (concurrent models each count
+their whole time) and the process's wall time (start-up and parsing included). The baseline is
+bench/indicators_baseline.sql on a fresh read-only connection, best of three. dbt's own cost for the chain
+is measured too: the same run on the same warehouse with empty raw tables. The built province is kept in
+the run's scratch folder (`bench.workdir`; BENCH_WORKDIR=<dir> keeps it between runs).
 """
 
 from __future__ import annotations
