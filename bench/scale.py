@@ -38,11 +38,9 @@ INDICATOR_CHAIN = "+indicator_values"
 class ScaledWarehouse:
     warehouse: Path
     factor: int
-    application_events: int
     build_seconds: float | None  # generating and building the base province (None when cached)
     multiply_seconds: float
     dbt_chain: dict  # `dbt run --select +indicator_values`: see dbt_run()
-    dbt_rest: dict | None  # `dbt run --exclude +indicator_values`: every other model (None: not run)
 
 
 def built_province(workdir: Path, applications: int = BASE_APPLICATIONS) -> tuple[Path, float | None]:
@@ -80,16 +78,6 @@ def multiply_applications(warehouse: Path, factor: int) -> int:
         return con.execute("SELECT count(*) FROM raw.applications").fetchone()[0]
 
 
-def _model_parents(manifest: dict, node: str) -> set[str]:
-    seen, todo = set(), [node]
-    while todo:
-        for parent in manifest["parent_map"].get(todo.pop(), []):
-            if parent not in seen:
-                seen.add(parent)
-                todo.append(parent)
-    return seen
-
-
 def dbt_run(warehouse: Path, target: Path, *selection: str) -> dict:
     """`dbt run <selection>` on `warehouse` (LOANCODE_DBT_DB), seeds excluded (the warehouse has them).
     Returns models, execution_seconds (Σ run_results execution_time: models run two at a time, as the
@@ -124,15 +112,6 @@ def empty_raw_copy(warehouse: Path, target: Path) -> Path:
     return target
 
 
-def indicator_chain_seconds(target: Path) -> float:
-    """Σ execution_time of the models upstream of indicator_values (itself included) in a run's results."""
-    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
-    node = next(n for n in manifest["nodes"] if n.startswith("model.") and n.endswith(".indicator_values"))
-    chain = _model_parents(manifest, node) | {node}
-    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
-    return round(sum(r["execution_time"] for r in results if r["unique_id"] in chain), 2)
-
-
 def build_scaled(workdir: Path, factor: int, applications: int = BASE_APPLICATIONS,
                  complete: bool = True) -> ScaledWarehouse:
     """The full story of scaled_warehouse(), with its timings: the base province (built once per workdir),
@@ -151,14 +130,13 @@ def build_scaled(workdir: Path, factor: int, applications: int = BASE_APPLICATIO
     multiply_applications(warehouse, factor)
     multiply_seconds = round(time.perf_counter() - started, 1)
     chain = dbt_run(warehouse, workdir / f"target_x{factor}_chain", "--select", INDICATOR_CHAIN)
-    rest = dbt_run(warehouse, workdir / f"target_x{factor}_rest", "--exclude", INDICATOR_CHAIN) if complete else None
+    if complete:
+        dbt_run(warehouse, workdir / f"target_x{factor}_rest", "--exclude", INDICATOR_CHAIN)
     with duckdb.connect(str(warehouse)) as con:
-        con.execute("SET enable_progress_bar = false")
         con.execute("CHECKPOINT")
-        events = con.execute("SELECT count(*) FROM raw.applications").fetchone()[0]
     if complete:
         _complete_marker(warehouse).touch()
-    return ScaledWarehouse(warehouse, factor, events, build_seconds, multiply_seconds, chain, rest)
+    return ScaledWarehouse(warehouse, factor, build_seconds, multiply_seconds, chain)
 
 
 def scaled_warehouse(workdir: Path, factor: int, applications: int = BASE_APPLICATIONS) -> Path:
