@@ -37,8 +37,9 @@ renamed as (
     from source
 ),
 
--- Only the report_ids delivered more than once need choosing (see stg_applications__events): the same
--- rows as row_number() over (partition by report_id order by business_date, row_number, file_name) = 1.
+-- Only the report_ids delivered more than once need choosing, as int_authorizations_superseded chooses
+-- the latest copy: the same rows as
+-- row_number() over (partition by report_id order by business_date, row_number, file_name) = 1.
 copies as (
     select
         report_id,
