@@ -54,7 +54,7 @@ $(MANIFEST): $(VENV)/.installed $(DBT_FILES)
 ## the sample province (deterministic by seed)
 sample: $(VENV)/.installed
 	@if [ ! -f "$(LOANCODE_LANDING)/_manifest.json" ]; then \
-	  $(PY) -m pipelines.generator --out "$(LOANCODE_LANDING)" --seed $(DEMO_SEED) --applications $(DEMO_APPLICATIONS); \
+	  $(PY) -m sample_province --out "$(LOANCODE_LANDING)" --seed $(DEMO_SEED) --applications $(DEMO_APPLICATIONS); \
 	else echo "示例省份已存在 / sample province exists: $(LOANCODE_LANDING)"; fi
 
 build: setup
@@ -85,7 +85,7 @@ bench: setup
 	$(PY) -m bench.run
 
 lint: setup
-	$(VENV)/bin/ruff check pipelines dashboards tests bench
+	$(VENV)/bin/ruff check loancode sample_province pipelines dashboards tests bench
 
 # dbt opens its database read-write, so the catalog is read from a copy, never the published file.
 docs: setup

@@ -34,7 +34,7 @@ import json, resource, tempfile, time, duckdb
 from pathlib import Path
 import pandas  # imported by DuckDB on first use: a one-time cost of the process, not of the load
 from pipelines.lib import loader
-from pipelines.lib.contracts import load_all
+from loancode.contracts import load_all
 load_all()  # the contracts are parsed once per process, like the imports
 con = duckdb.connect(tempfile.mktemp(suffix='.duckdb'))
 started = time.perf_counter()
@@ -100,7 +100,7 @@ def run(scale: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         landing = Path(tmp) / "landing"
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "pipelines.generator", "--out", str(landing), "--applications",
+        subprocess.run([sys.executable, "-m", "sample_province", "--out", str(landing), "--applications",
                         str(applications), "--clean", "--encodings", "utf8"], cwd=ROOT, check=True, capture_output=True)
         figures: dict = {"applications": applications, "generate_seconds": round(time.perf_counter() - started, 1),
                          "feeds": {}}

@@ -53,7 +53,7 @@ def built_province(workdir: Path, applications: int = BASE_APPLICATIONS) -> tupl
         return warehouse, None
     landing = base / "landing"
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pipelines.generator", "--out", str(landing), "--applications",
+    subprocess.run([sys.executable, "-m", "sample_province", "--out", str(landing), "--applications",
                     str(applications)], cwd=ROOT, check=True, capture_output=True)
     env = {**os.environ, "LOANCODE_LANDING": str(landing), "LOANCODE_WAREHOUSE": str(warehouse)}
     subprocess.run([sys.executable, "-m", "pipelines.build"], cwd=ROOT, env=env, check=True, capture_output=True)

@@ -12,25 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipelines import config
+from loancode import config
+from loancode.divisions import CITY_NAMES, PROVINCE_CODE, PROVINCE_NAME
 
-PROVINCE_CODE = "140000"
-PROVINCE_NAME = "山西省"
-
-# Shanxi's 11 prefecture-level cities (GB/T 2260). Names for labels when the warehouse is absent.
-CITY_NAMES: dict[str, str] = {
-    "140100": "太原市",
-    "140200": "大同市",
-    "140300": "阳泉市",
-    "140400": "长治市",
-    "140500": "晋城市",
-    "140600": "朔州市",
-    "140700": "晋中市",
-    "140800": "运城市",
-    "140900": "忻州市",
-    "141000": "临汾市",
-    "141100": "吕梁市",
-}
+# The province and its 11 cities come from the divisions seed (one list for the loaders, dbt and here).
 CITY_CODES: tuple[str, ...] = tuple(CITY_NAMES)
 
 SCOPE_SESSION_KEY = "viewer_scope"

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.warehouse:
         os.environ["LOANCODE_WAREHOUSE"] = args.warehouse
 
-    from pipelines import config
+    from loancode import config
     from pipelines.lib import warehouse
 
     landing, published, work = config.landing_dir(), config.warehouse_path(), config.working_path()

@@ -6,7 +6,7 @@ import os
 
 import dagster as dg
 
-from pipelines import config
+from loancode import config
 from pipelines.defs.automation import build_job, daily_build, landing_zone_sensor
 from pipelines.defs.ingest.applications import applications
 from pipelines.defs.ingest.authorizations import authorizations

@@ -9,7 +9,7 @@ import sys
 
 import duckdb
 
-from pipelines import config
+from loancode import config
 
 
 def main() -> int:

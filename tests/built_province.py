@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.generator.build import Params, generate
+from sample_province.build import Params, generate
 from tests.pipeline_runner import run_build
 
 PROVINCE = {"seed": 3, "applications": 1500, "start": "2025-01", "end": "2025-06"}

@@ -26,5 +26,5 @@ def start_build(landing: Path, warehouse: Path) -> subprocess.Popen:
 
 
 def generate(out: Path, *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "pipelines.generator", "--out", str(out), *args], cwd=ROOT, check=True,
+    subprocess.run([sys.executable, "-m", "sample_province", "--out", str(out), *args], cwd=ROOT, check=True,
                    capture_output=True, timeout=600)

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines.generator.build import Params, generate
+from sample_province.build import Params, generate
 from tests.pipeline_runner import run_build
 
 PROVINCE = {"seed": 11, "applications": 1000, "start": "2025-01", "end": "2025-04", "bad_rows": 40}

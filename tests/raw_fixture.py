@@ -1,4 +1,4 @@
-"""The raw layer of docs/warehouse.md as DDL, for tests that build dbt on a hand-made data set.
+"""The raw layer as DDL, for tests that build dbt on a hand-made data set.
 
 `create_raw_tables(con)` creates every raw table (empty) with exactly the documented columns;
 `insert_rows(con, table, rows)` inserts dicts (missing columns are NULL, provenance included).
@@ -9,61 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-PROVENANCE = [("_file_name", "VARCHAR"), ("_business_date", "DATE"), ("_row_number", "INTEGER")]
+from loancode import feeds
 
+PROVENANCE = [(c.name, c.data_type) for c in feeds.PROVENANCE]
+
+# Every raw table with the columns the loaders create (loancode.feeds, the one description of the raw layer).
 RAW_TABLES: dict[str, list[tuple[str, str]]] = {
-    "applications": [
-        ("event_id", "VARCHAR"), ("application_id", "VARCHAR"), ("event_type", "VARCHAR"),
-        ("event_time", "TIMESTAMP"), ("uscc", "VARCHAR"), ("enterprise_name", "VARCHAR"),
-        ("legal_rep_name_masked", "VARCHAR"), ("contact_phone_masked", "VARCHAR"),
-        ("contact_phone_hash", "VARCHAR"), ("county_code", "VARCHAR"), ("industry_code", "VARCHAR"),
-        ("qr_code_id", "VARCHAR"), ("product_id", "VARCHAR"), ("institution_id", "VARCHAR"),
-        ("amount_yuan", "DECIMAL(18,2)"), ("term_months", "INTEGER"), ("annual_rate_pct", "DECIMAL(6,3)"),
-        ("guarantee_type", "VARCHAR"), ("guarantor_id", "VARCHAR"), ("first_loan", "VARCHAR"),
-        ("reason", "VARCHAR"),
-    ] + PROVENANCE,
-    "register_institutions": [
-        ("snapshot_date", "DATE"), ("institution_id", "VARCHAR"), ("institution_name", "VARCHAR"),
-        ("institution_type", "VARCHAR"), ("parent_institution_id", "VARCHAR"), ("division_code", "VARCHAR"),
-        ("onboarding_status", "VARCHAR"), ("approved_date", "DATE"), ("agreement_signed_date", "DATE"),
-        ("agreement_expiry_date", "DATE"),
-    ] + PROVENANCE,
-    "register_products": [
-        ("snapshot_date", "DATE"), ("product_id", "VARCHAR"), ("institution_id", "VARCHAR"),
-        ("product_name", "VARCHAR"), ("product_category", "VARCHAR"), ("service_targets", "VARCHAR"),
-        ("min_amount_wan", "DECIMAL(18,2)"), ("max_amount_wan", "DECIMAL(18,2)"),
-        ("max_term_months", "INTEGER"), ("rate_floor_pct", "DECIMAL(6,3)"), ("rate_cap_pct", "DECIMAL(6,3)"),
-        ("guarantee_type", "VARCHAR"), ("applicable_regions", "VARCHAR"),
-        ("min_years_in_business", "DECIMAL(6,2)"), ("tax_credit_min_grade", "VARCHAR"),
-        ("listing_status", "VARCHAR"), ("listed_date", "DATE"), ("delisted_date", "DATE"),
-    ] + PROVENANCE,
-    "credit_reports": [
-        ("report_id", "VARCHAR"), ("uscc", "VARCHAR"), ("queried_at", "TIMESTAMP"),
-        ("institution_id", "VARCHAR"), ("authorization_id", "VARCHAR"), ("subject_name", "VARCHAR"),
-        ("subject_established", "DATE"), ("subject_registered_capital_wan", "DOUBLE"),
-        ("subject_industry_code", "VARCHAR"), ("subject_county_code", "VARCHAR"),
-        ("subject_employees", "INTEGER"), ("subject_revenue_wan", "DOUBLE"), ("subject_assets_wan", "DOUBLE"),
-        ("tax_credit_grade", "VARCHAR"), ("tax_paid_last_year_wan", "DOUBLE"),
-        ("social_insured_count", "INTEGER"), ("judicial_dishonest_executee", "BOOLEAN"),
-        ("judicial_enforcement_cases", "INTEGER"), ("admin_penalties_3y", "INTEGER"),
-        ("loans_outstanding_wan", "DOUBLE"), ("loans_overdue_24m", "INTEGER"),
-        ("loans_max_overdue_days", "INTEGER"), ("score_value", "INTEGER"), ("score_grade", "VARCHAR"),
-    ] + PROVENANCE,
-    "authorizations": [
-        ("authorization_id", "VARCHAR"), ("uscc", "VARCHAR"), ("institution_id", "VARCHAR"),
-        ("scope", "VARCHAR"), ("granted_at", "TIMESTAMP"), ("expires_at", "TIMESTAMP"),
-        ("revoked_at", "TIMESTAMP"),
-    ] + PROVENANCE,
-    "ingest_log": [
-        ("feed", "VARCHAR"), ("file_name", "VARCHAR"), ("business_date", "DATE"), ("sha256", "VARCHAR"),
-        ("encoding", "VARCHAR"), ("rows_in", "INTEGER"), ("rows_loaded", "INTEGER"),
-        ("rows_quarantined", "INTEGER"), ("status", "VARCHAR"), ("message", "VARCHAR"),
-        ("loaded_at", "TIMESTAMP"), ("is_current", "BOOLEAN"),
-    ],
-    "row_quarantine": [
-        ("feed", "VARCHAR"), ("file_name", "VARCHAR"), ("business_date", "DATE"), ("row_number", "INTEGER"),
-        ("record_key", "VARCHAR"), ("rule", "VARCHAR"), ("detail", "VARCHAR"), ("raw_record", "VARCHAR"),
-    ],
+    **{contract.name: ([(feeds.SNAPSHOT_DATE.name, feeds.SNAPSHOT_DATE.data_type)] if contract.file_format == "xlsx"
+                       else []) + feeds.raw_columns(contract) + PROVENANCE
+       for feed in feeds.registry().values() for contract in feed.contracts},
+    **{table.name: [(c.name, c.data_type) for c in table.columns] for table in feeds.LEDGER},
 }
 
 

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from pipelines.lib import ge_suites
-from pipelines.lib.contracts import load_all
+from loancode.contracts import load_all
 
 
 def applications_frame(**overrides):

@@ -4,10 +4,10 @@ Expectations suites and the sample generator all agree with it."""
 import duckdb
 import yaml
 
-from pipelines.generator.feeds import APPLICATION_COLUMNS, AUTHORIZATION_COLUMNS
-from pipelines.generator.register import INSTITUTION_HEADERS, PRODUCT_HEADERS
+from sample_province.feeds import APPLICATION_COLUMNS, AUTHORIZATION_COLUMNS
+from sample_province.register import INSTITUTION_HEADERS, PRODUCT_HEADERS
 from pipelines.lib import dbt_sources, ge_suites, loader
-from pipelines.lib.contracts import load_all
+from loancode.contracts import load_all
 
 
 def test_committed_dbt_sources_are_generated_from_the_contracts():

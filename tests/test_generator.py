@@ -13,10 +13,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipelines.generator.build import Params, generate
-from pipelines.generator.feeds import APPLICATION_COLUMNS, AUTHORIZATION_COLUMNS
-from pipelines.generator.register import INSTITUTION_HEADERS, PRODUCT_HEADERS
-from pipelines.lib import uscc
+from sample_province.build import Params, generate
+from sample_province.feeds import APPLICATION_COLUMNS, AUTHORIZATION_COLUMNS
+from sample_province.register import INSTITUTION_HEADERS, PRODUCT_HEADERS
+from loancode import uscc
 
 SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "divisions.csv"
 SMALL = {"seed": 7, "applications": 800, "start": "2025-01", "end": "2025-04", "bad_rows": 40}

@@ -6,7 +6,7 @@ import shutil
 
 import duckdb
 
-from pipelines.generator.build import Params, generate
+from sample_province.build import Params, generate
 from tests.pipeline_runner import run_build
 
 # Columns that say when a build ran, not what it computed.

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.generator.build import Params, generate
+from sample_province.build import Params, generate
 from tests.pipeline_runner import run_build
 
 PROVINCE = {"seed": 11, "applications": 1500, "start": "2025-01", "end": "2025-06", "bad_rows": 40}

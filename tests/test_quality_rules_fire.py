@@ -56,7 +56,7 @@ def test_a_failed_contract_suite_is_raised_by_the_next_build(tmp_path):
     """The suite is the second look at what the loaders let through. A failure blocks dbt in its own run
     (a blocking asset check) and is raised in marts.dq_alerts by the next build."""
     from pipelines.lib import ge_suites, suite_results
-    from pipelines.lib.contracts import for_feed
+    from loancode.contracts import for_feed
 
     landing, published = tmp_path / "landing", tmp_path / "warehouse.duckdb"
     lf.write_applications(landing, "20250303", [lf.submitted("S1-S", "S1", event_time="2025-03-03 09:00:00")])

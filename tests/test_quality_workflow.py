@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipelines.lib import workflow
+from loancode import workflow
 from tests.quality_province import build, province, read_alerts
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")

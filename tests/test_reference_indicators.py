@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.generator.build import Params, generate
+from sample_province.build import Params, generate
 from tests.pipeline_runner import run_build
 from tests.raw_fixture import create_raw_tables, insert_rows
 from tests.reference_indicators import Cell, compute, deadline, expected_pairs

@@ -174,7 +174,7 @@ def test_xlsx_counties_institutions_overdue_alerts_equal_the_marts(workbook, rep
 
 
 def test_open_alerts_leave_out_the_resolved(report, con, tmp_path, monkeypatch):
-    from pipelines.lib import workflow
+    from loancode import workflow
 
     city = report.city_code
     ids = [r[0] for r in con.execute("select alert_id from marts.dq_alerts where city_code = ?", [city]).fetchall()]

@@ -1,7 +1,7 @@
 """数据质量: every quality and compliance alert with its evidence, and the stewards' workflow on it.
 
 Alerts come from the warehouse (``marts.dq_alerts`` through ``dashboards.queries.quality``); their
-status and comments from the workflow store (``pipelines.lib.workflow``, SQLite outside the warehouse),
+status and comments from the workflow store (``loancode.workflow``, SQLite outside the warehouse),
 reconciled lazily once per published build and session.
 """
 
@@ -15,7 +15,7 @@ from dashboards import format as fmt
 from dashboards import queries as q
 from dashboards.queries import quality as qq
 from dashboards.scope import CITY_NAMES
-from pipelines.lib import workflow
+from loancode import workflow
 
 SEVERITY_LABELS = {"critical": "严重", "warning": "警告", "info": "提示"}
 SEVERITY_ICONS = {"critical": "🔴", "warning": "🟠", "info": "🔵"}

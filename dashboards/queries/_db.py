@@ -10,7 +10,6 @@ through it until the swap, because a renamed-over file lives on while it is open
 
 from __future__ import annotations
 
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -19,11 +18,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-_ROOT = Path(__file__).resolve().parents[2]
-if str(_ROOT) not in sys.path:  # `streamlit run dashboards/app.py` puts only dashboards/ on the path
-    sys.path.insert(0, str(_ROOT))
-
-from pipelines.config import warehouse_path
+from loancode.config import warehouse_path
 
 CACHE_TTL_SECONDS = 600
 

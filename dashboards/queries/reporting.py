@@ -4,14 +4,15 @@
 - ``marts.fct_listed_products`` + ``marts.dim_product`` + ``marts.dim_institution``: the shelf and its
   compliance; a city office sees the products of its own city's institutions only;
 - ``marts.dq_alerts`` (the quality issue's table, read only if present): a city's compliance alerts;
-  "open" = not resolved in the workflow store when ``pipelines.lib.workflow`` exists.
+  "open" = not resolved in the workflow store when ``loancode.workflow`` exists.
 """
 
 from __future__ import annotations
 
-import importlib
 
 import pandas as pd
+
+from loancode import config, workflow
 
 from dashboards.queries._db import has_table, query
 from dashboards.scope import ScopeError, Viewer
@@ -124,20 +125,11 @@ def institution_profile(viewer: Viewer, institution_id: str) -> dict:
 
 
 def _resolved_alert_ids(alert_ids: list[str]) -> set[str]:
-    """Those of ``alert_ids`` resolved in the stewards' workflow store (pipelines.lib.workflow).
-
-    No workflow module or no store file yet: nothing is resolved, every alert is open. The store is only
-    read here (a report must not create it).
-    """
-    try:
-        workflow = importlib.import_module("pipelines.lib.workflow")
-        from pipelines import config
-
-        if not alert_ids or not config.workflow_db_path().is_file():
-            return set()
-        return {a for a, st_ in workflow.states(alert_ids).items() if st_.status == "resolved"}
-    except ModuleNotFoundError:
+    """Those of ``alert_ids`` resolved in the stewards' workflow store. No store file yet: nothing is
+    resolved, every alert is open (the store is only read here: a report must not create it)."""
+    if not alert_ids or not config.workflow_db_path().is_file():
         return set()
+    return {a for a, state in workflow.states(alert_ids).items() if state.status == "resolved"}
 
 
 def city_alerts(viewer: Viewer, city: str) -> pd.DataFrame | None:

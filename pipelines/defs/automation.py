@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
-from datetime import date, datetime
+from datetime import date
 
 import dagster as dg
 
-from pipelines import config
+from loancode import config, feeds
 from pipelines.defs.partitions import tags_for_dates
 
 build_job = dg.define_asset_job(
@@ -27,7 +26,7 @@ def landing_fingerprint() -> dict[str, list]:
     """(size, mtime) of every delivery: a new file or a re-delivery changes it."""
     landing = config.landing_dir()
     found = {}
-    for feed in config.FEEDS:
+    for feed in feeds.names():
         folder = landing / feed
         if folder.is_dir():
             for path in folder.iterdir():
@@ -46,19 +45,10 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
     if not changed:
         return dg.SkipReason("落地区无新文件 / nothing new in the landing zone")
     context.update_cursor(json.dumps(now))
-    dates = [delivery_date(name.split("/", 1)[1]) for name in changed]
+    dates = [feeds.delivery_date(name.split("/", 1)[1]) for name in changed]
     return dg.RunRequest(run_key=f"landing-{abs(hash(tuple(changed)))}-{len(now)}",
                          tags={**tags_for_dates(dates), "changed_files": str(len(changed))})
 
 
 def landing_dates() -> list[date | None]:
-    return [delivery_date(name.split("/", 1)[1]) for name in landing_fingerprint()]
-
-
-def delivery_date(file_name: str) -> date | None:
-    """The business date in `<feed>_YYYYMMDD.<ext>`, None when the name does not follow it."""
-    match = re.search(r"_(\d{8})\.[a-z]+$", file_name)
-    try:
-        return datetime.strptime(match[1], "%Y%m%d").date() if match else None
-    except ValueError:
-        return None
+    return [feeds.delivery_date(name.split("/", 1)[1]) for name in landing_fingerprint()]

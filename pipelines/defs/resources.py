@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines import config
+from loancode import config
 from pipelines.lib import warehouse
 
 # Every asset that writes the warehouse takes a slot in this pool; its limit is 1 (dagster.yaml).

@@ -8,35 +8,21 @@ import sys
 
 import yaml
 
-from pipelines.config import DBT_PROJECT_DIR
-from pipelines.lib import loader
-from pipelines.lib.contracts import for_feed
+from loancode import feeds
+from loancode.config import DBT_PROJECT_DIR
 
 SOURCES_FILE = DBT_PROJECT_DIR / "models" / "staging" / "_sources.yml"
-PROVENANCE = [
-    ("_file_name", "VARCHAR", "交付文件名 / the delivery the row came in"),
-    ("_business_date", "DATE", "业务日期（分区）/ business date, from the file name (the partition)"),
-    ("_row_number", "INTEGER", "文件内数据行号（不含表头）/ data row number in its file, header not counted"),
-]
-LEDGER = {
-    "ingest_log": ("One row per delivery taken in; rows_* count the row rules only.", [
-        "feed", "file_name", "business_date", "sha256", "encoding", "rows_in", "rows_loaded",
-        "rows_quarantined", "status", "message", "loaded_at", "is_current"]),
-    "row_quarantine": ("One row per row that broke a row rule (raw_record PII masked).", [
-        "feed", "file_name", "business_date", "row_number", "record_key", "rule", "detail", "raw_record"]),
-}
 
 
 def source_tables() -> list[dict]:
     tables = []
-    for feed in ("applications", "register", "credit_reports", "authorizations"):
-        for contract in for_feed(feed):
+    for feed in feeds.registry().values():
+        for contract in feed.contracts:
             described = {c.name: c.description for c in contract.columns}
             columns = []
             if contract.file_format == "xlsx":
-                columns.append({"name": "snapshot_date", "data_type": "DATE",
-                                "description": "快照日期（= 业务日期）/ snapshot date (= business date)"})
-            for name, data_type in loader.raw_columns(contract):
+                columns.append(_column(feeds.SNAPSHOT_DATE))
+            for name, data_type in feeds.raw_columns(contract):
                 base = name.removesuffix("_masked").removesuffix("_hash")
                 column = {"name": name, "data_type": data_type}
                 source = contract.column(base)
@@ -48,12 +34,17 @@ def source_tables() -> list[dict]:
                 if source.header != source.name:
                     column["meta"] = {"header": source.header}
                 columns.append(column)
-            columns += [{"name": n, "data_type": t, "description": d} for n, t, d in PROVENANCE]
+            columns += [_column(c) for c in feeds.PROVENANCE]
             tables.append({"name": contract.name, "description": f"data_contracts/{contract.name}.odcs.yaml",
                            "columns": columns})
-    for name, (description, columns) in LEDGER.items():
-        tables.append({"name": name, "description": description, "columns": [{"name": c} for c in columns]})
+    for table in feeds.LEDGER:
+        tables.append({"name": table.name, "description": table.description,
+                       "columns": [{"name": c.name} for c in table.columns]})
     return tables
+
+
+def _column(column: feeds.RawColumn) -> dict:
+    return {"name": column.name, "data_type": column.data_type, "description": column.description}
 
 
 def render() -> str:

@@ -13,8 +13,8 @@ from functools import cache
 
 import pandas as pd
 
-from pipelines.lib.contracts import Contract
-from pipelines.lib.divisions import all_codes, county_codes
+from loancode.contracts import Contract
+from loancode.divisions import all_codes, county_codes
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 

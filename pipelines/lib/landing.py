@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pipelines.config import FEED_EXTENSIONS
+from loancode import feeds
 
 CHUNK = 1 << 20
 UTF8_BOM = codecs.BOM_UTF8
@@ -35,19 +34,9 @@ def discover(landing: Path, feed: str) -> list[Delivery]:
     folder = landing / feed
     if not folder.is_dir():
         return []
-    pattern = re.compile(rf"^{feed}_(\d{{8}})\.{FEED_EXTENSIONS[feed]}$")
-    found = []
-    for path in folder.iterdir():
-        if not path.is_file() or path.name.startswith("."):
-            continue
-        match = pattern.match(path.name)
-        business_date = None
-        if match:
-            try:
-                business_date = date(int(match[1][:4]), int(match[1][4:6]), int(match[1][6:]))
-            except ValueError:
-                business_date = None
-        found.append(Delivery(feed, path, business_date))
+    registered = feeds.feed(feed)
+    found = [Delivery(feed, path, registered.business_date(path.name))
+             for path in folder.iterdir() if path.is_file() and not path.name.startswith(".")]
     return sorted(found, key=lambda d: (d.business_date or date.max, d.file_name))
 
 

@@ -18,13 +18,15 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipelines.config import FEED_EXTENSIONS, duckdb_memory_limit
+from loancode import feeds
+from loancode.config import duckdb_memory_limit
 from pipelines.lib import landing, readers
-from pipelines.lib.contracts import Contract, for_feed
-from pipelines.lib.row_rules import checked_select, lit, q
+from loancode.contracts import Contract, for_feed
+from loancode.feeds import pii_columns, raw_columns
+from pipelines.lib.row_rules import checked_select, sql_identifier, sql_literal
 
 
-PROVENANCE = "_file_name VARCHAR, _business_date DATE, _row_number INTEGER"
+PROVENANCE = ", ".join(f"{c.name} {c.data_type}" for c in feeds.PROVENANCE)
 BAD_NAME = "文件名不符合约定 {pattern} / file name does not follow {pattern}"
 
 
@@ -42,45 +44,22 @@ class DeliveryResult:
     message: str | None
 
 
-def raw_columns(contract: Contract) -> list[tuple[str, str]]:
-    """(name, type) of the raw table: typed contract columns, PII only in masked/hashed form."""
-    cols = []
-    for c in contract.columns:
-        if c.pii:
-            cols.append((f"{c.name}_masked", "VARCHAR"))
-            if c.pii == "phone":
-                cols.append((f"{c.name}_hash", "VARCHAR"))
-        else:
-            cols.append((c.name, c.physical_type))
-    return cols
-
-
-def pii_columns(contract: Contract) -> list[str]:
-    return [c.name for c in contract.columns if c.pii]
-
-
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Every raw table exists, even for a feed with no files yet, so dbt always builds."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw; CREATE SCHEMA IF NOT EXISTS restricted")
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS raw.ingest_log (feed VARCHAR, file_name VARCHAR, business_date DATE, "
-        "sha256 VARCHAR, encoding VARCHAR, rows_in BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, "
-        "status VARCHAR, message VARCHAR, loaded_at TIMESTAMP, is_current BOOLEAN)"
-    )
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS raw.row_quarantine (feed VARCHAR, file_name VARCHAR, business_date DATE, "
-        "row_number INTEGER, record_key VARCHAR, rule VARCHAR, detail VARCHAR, raw_record VARCHAR)"
-    )
-    for feed in ("applications", "register", "credit_reports", "authorizations"):
-        for contract in for_feed(feed):
-            cols = ", ".join(f"{q(n)} {t}" for n, t in raw_columns(contract))
+    for table in feeds.LEDGER:
+        cols = ", ".join(f"{c.name} {c.data_type}" for c in table.columns)
+        con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table.name} ({cols})")
+    for feed in feeds.registry().values():
+        for contract in feed.contracts:
+            cols = ", ".join(f"{sql_identifier(n)} {t}" for n, t in raw_columns(contract))
             snapshot = "snapshot_date DATE, " if contract.file_format == "xlsx" else ""
             con.execute(f"CREATE TABLE IF NOT EXISTS raw.{contract.name} ({snapshot}{cols}, {PROVENANCE})")
             if pii_columns(contract):
-                pii_cols = ", ".join(f"{q(n)} VARCHAR" for n in pii_columns(contract))
+                pii_cols = ", ".join(f"{sql_identifier(n)} VARCHAR" for n in pii_columns(contract))
                 con.execute(
                     f"CREATE TABLE IF NOT EXISTS restricted.{contract.name}_pii "
-                    f"({q(contract.record_key)} VARCHAR, {pii_cols}, {PROVENANCE})"
+                    f"({sql_identifier(contract.record_key)} VARCHAR, {pii_cols}, {PROVENANCE})"
                 )
 
 
@@ -104,7 +83,7 @@ def _read_all(con, contracts: list[Contract], deliveries: list[landing.Delivery]
     named = []
     for delivery in deliveries:
         if delivery.business_date is None:
-            pattern = f"{delivery.feed}_YYYYMMDD.{FEED_EXTENSIONS[delivery.feed]}"
+            pattern = feeds.feed(delivery.feed).file_pattern
             outcomes[delivery.file_name] = readers.FileOutcome(rejected=BAD_NAME.format(pattern=pattern))
         elif delivery.path.stat().st_size == 0:
             outcomes[delivery.file_name] = readers.FileOutcome(
@@ -132,7 +111,7 @@ def load_feed(
     """Take in every new or re-delivered file of one feed whose business date falls in `window`
     (all files, misnamed ones included, when None). Returns what happened to each file read."""
     ensure_tables(con)
-    con.execute(f"SET memory_limit = {lit(duckdb_memory_limit())}")
+    con.execute(f"SET memory_limit = {sql_literal(duckdb_memory_limit())}")
     contracts = for_feed(feed)
     known = {
         (name, sha): status
@@ -196,17 +175,17 @@ def _write(con, feed, contracts, checked, results: list[DeliveryResult], replace
     con.execute("CREATE OR REPLACE TEMP TABLE _replaced AS SELECT unnest(?::DATE[]) AS d", [[str(d) for d in replaced]])
     dates = "SELECT d FROM _replaced"
     # `x NOT IN (NULL)` is never true, so an empty list must be a list that matches nothing.
-    refused = ", ".join(lit(n) for n in rejected) or "''"
+    refused = ", ".join(sql_literal(n) for n in rejected) or "''"
     now = datetime.now().replace(microsecond=0)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(f"DELETE FROM raw.row_quarantine WHERE feed = {lit(feed)} AND business_date IN ({dates})")
-        con.execute(f"UPDATE raw.ingest_log SET is_current = false WHERE feed = {lit(feed)} "
+        con.execute(f"DELETE FROM raw.row_quarantine WHERE feed = {sql_literal(feed)} AND business_date IN ({dates})")
+        con.execute(f"UPDATE raw.ingest_log SET is_current = false WHERE feed = {sql_literal(feed)} "
                     f"AND business_date IN ({dates})")
         for contract in contracts:
             table = checked[contract.name]
             con.execute(f"DELETE FROM raw.{contract.name} WHERE _business_date IN ({dates})")
-            cols = ", ".join(q(n) for n, _ in raw_columns(contract))
+            cols = ", ".join(sql_identifier(n) for n, _ in raw_columns(contract))
             good = f"FROM {table} WHERE _rule IS NULL AND _file_name NOT IN ({refused})"
             if contract.file_format == "xlsx":  # a register file is a full snapshot as of its business date
                 cols = f"{cols}, snapshot_date"
@@ -217,11 +196,11 @@ def _write(con, feed, contracts, checked, results: list[DeliveryResult], replace
                         f"SELECT {select}, _file_name, _business_date, _row_number {good}")
             if pii_columns(contract):
                 con.execute(f"DELETE FROM restricted.{contract.name}_pii WHERE _business_date IN ({dates})")
-                pii_cols = ", ".join(q(n) for n in [contract.record_key, *pii_columns(contract)])
+                pii_cols = ", ".join(sql_identifier(n) for n in [contract.record_key, *pii_columns(contract)])
                 con.execute(f"INSERT INTO restricted.{contract.name}_pii SELECT {pii_cols}, _file_name, "
                             f"_business_date, _row_number {good}")
             con.execute(
-                f"INSERT INTO raw.row_quarantine SELECT {lit(feed)}, _file_name, _business_date, _row_number, "
+                f"INSERT INTO raw.row_quarantine SELECT {sql_literal(feed)}, _file_name, _business_date, _row_number, "
                 f"_record_key, _rule, _detail, _raw_record FROM {table} WHERE _rule IS NOT NULL "
                 f"OR _file_name IN ({refused})")
         log = pa.Table.from_pylist([{**asdict(r), "loaded_at": now, "is_current": r.status != "rejected"}

@@ -25,8 +25,8 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.lib import landing
-from pipelines.lib.contracts import Contract
-from pipelines.lib.row_rules import checked_select, lit, q
+from loancode.contracts import Contract
+from pipelines.lib.row_rules import checked_select, sql_identifier, sql_literal
 
 MAX_LINE = 64 << 20  # a single 5 MB field must still be readable, to be judged by the row rules
 
@@ -48,7 +48,7 @@ def landed_table(contract: Contract) -> str:
 
 def create_landed(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     drop_landed(con, contract)  # what a load that failed half-way left must not join this one's rows
-    cols = ", ".join(f"{q(c.name)} VARCHAR" for c in contract.columns)
+    cols = ", ".join(f"{sql_identifier(c.name)} VARCHAR" for c in contract.columns)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {landed_table(contract)} (_file_name VARCHAR, _business_date DATE, "
         f"_row_number INTEGER, _malformed VARCHAR, _raw VARCHAR, {cols})"
@@ -58,7 +58,7 @@ def create_landed(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
 def _insert_rows(con, contract: Contract, relation: str, present: set[str]) -> None:
     """Append rows of a relation that carries its own provenance (`_file_name`, `_business_date`,
     `_row_number`, `_malformed`) and file headers as columns."""
-    select = [f"{q(c.header)}::VARCHAR AS {q(c.name)}" if c.header in present else f"NULL AS {q(c.name)}"
+    select = [f"{sql_identifier(c.header)}::VARCHAR AS {sql_identifier(c.name)}" if c.header in present else f"NULL AS {sql_identifier(c.name)}"
               for c in contract.columns]
     raw = "_raw" if "_raw" in present else "NULL"
     con.execute(f"INSERT INTO {landed_table(contract)} SELECT _file_name, _business_date, _row_number, _malformed, "
@@ -155,7 +155,7 @@ def _prepare_csv(contract: Contract, delivery: landing.Delivery, workdir: Path) 
 
 
 def _csv_options(headers: tuple[str, ...]) -> str:
-    columns = "{" + ", ".join(f"{lit(f'c{i}')}: 'VARCHAR'" for i in range(len(headers))) + "}"
+    columns = "{" + ", ".join(f"{sql_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(headers))) + "}"
     return (f"columns={columns}, header=true, auto_detect=false, delim=',', quote='\"', escape='\"', "
             f"strict_mode=true, max_line_size={MAX_LINE}, all_varchar=true")
 
@@ -208,11 +208,11 @@ def _scan_judged(con, contract: Contract, table: str, rows: str, deliveries: lis
 def _scan_csv_group(con, contract: Contract, group: list[_PreparedCsv], table: str) -> None:
     """The fast path: one DuckDB scan over every file with the same header, strict structure, no sniffing."""
     index = {h: i for i, h in enumerate(group[0].headers)}
-    columns = ", ".join(f"c{index[c.header]} AS {q(c.name)}" if c.header in index else f"NULL::VARCHAR AS {q(c.name)}"
+    columns = ", ".join(f"c{index[c.header]} AS {sql_identifier(c.name)}" if c.header in index else f"NULL::VARCHAR AS {sql_identifier(c.name)}"
                         for c in contract.columns)
     refused = [str(i) for i, p in enumerate(group) if p.outcome.rejected]
     malformed = f"CASE WHEN file_index IN ({', '.join(refused)}) THEN 'file_rejected' END" if refused else "NULL"
-    paths = "[" + ", ".join(lit(str(p.path)) for p in group) + "]"
+    paths = "[" + ", ".join(sql_literal(str(p.path)) for p in group) + "]"
     rows = (f"(SELECT file_index AS _file_index, NULL::INTEGER AS _row_number, {malformed}::VARCHAR AS _malformed, "
             f"NULL::VARCHAR AS _raw, {columns} FROM read_csv({paths}, {_csv_options(group[0].headers)}))")
     counts = _scan_judged(con, contract, table, rows, [p.delivery for p in group])
@@ -351,7 +351,7 @@ def read_jsonl_batch(con, contract: Contract, deliveries: list[landing.Delivery]
         readable.append((str(path), delivery))
     if not readable:
         return outcomes
-    paths = "[" + ", ".join(lit(p) for p, _ in readable) + "]"
+    paths = "[" + ", ".join(sql_literal(p) for p, _ in readable) + "]"
     # DuckDB's trim and rtrim cost as much as the rest of the read together: only lines that need them pay.
     lines = (
         "SELECT * FROM (SELECT _file_index, n::INTEGER AS _row_number, "
@@ -361,14 +361,14 @@ def read_jsonl_batch(con, contract: Contract, deliveries: list[landing.Delivery]
         "WHERE starts_with(_raw, '{') OR trim(_raw) <> ''"
     )
     # One parse of each line for every field: `->>` per field would parse it once per field.
-    json_paths = "[" + ", ".join(lit(c.json_path) for c in contract.columns) + "]"
-    fields = [f"_fields[{i}] AS {q(c.name)}" for i, c in enumerate(contract.columns, 1)
+    json_paths = "[" + ", ".join(sql_literal(c.json_path) for c in contract.columns) + "]"
+    fields = [f"_fields[{i}] AS {sql_identifier(c.name)}" for i, c in enumerate(contract.columns, 1)
               if c.name != contract.record_key]
     # A broken line still names its report when the key is legible, so the quarantine can say which.
     key = next(i for i, c in enumerate(contract.columns, 1) if c.name == contract.record_key)
-    key_pattern = lit(f'"{contract.record_key}"\\s*:\\s*"([^"]*)"')
+    key_pattern = sql_literal(f'"{contract.record_key}"\\s*:\\s*"([^"]*)"')
     fields.append(f"coalesce(_fields[{key}], nullif(regexp_extract(_raw, {key_pattern}, 1), '')) "
-                  f"AS {q(contract.record_key)}")
+                  f"AS {sql_identifier(contract.record_key)}")
     rows = (
         f"(SELECT _file_index, _row_number, _raw, CASE WHEN _fields IS NULL THEN 'json_invalid' END AS _malformed, "
         f"{', '.join(fields)} FROM (SELECT *, CASE WHEN json_type(_json) = 'OBJECT' "

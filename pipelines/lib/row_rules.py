@@ -12,10 +12,14 @@ quarantined under exactly one rule and the same row always gets the same rule.
 
 from __future__ import annotations
 
-from pipelines.lib import pii
-from pipelines.lib.contracts import Column, Contract
-from pipelines.lib.divisions import all_codes, county_codes
-from pipelines.lib.uscc_sql import uscc_valid_sql
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from loancode import pii
+from loancode.contracts import Column, Contract
+from loancode.divisions import all_codes, county_codes
+from loancode import uscc
 
 # feeds.md Clarification 9: amounts are `-?[0-9]+(\.[0-9]{1,2})?`, rates `[0-9]+(\.[0-9]{1,3})?`.
 AMOUNT_PATTERN = r"^-?[0-9]+(\.[0-9]{1,2})?$"
@@ -27,136 +31,134 @@ DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 RAW_VALUE_LIMIT = 1000  # characters of one field kept in a quarantined raw_record
 
 
-def q(identifier: str) -> str:
+def sql_identifier(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def lit(value: str) -> str:
+def sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
 def _in_list(expr: str, values: list[str] | tuple[str, ...]) -> str:
-    return f"{expr} IN ({', '.join(lit(v) for v in values)})"
+    return f"{expr} IN ({', '.join(sql_literal(item) for item in values)})"
 
 
 def trimmed(col: str) -> str:
     """feeds.md Clarification 8: whitespace around cells is stripped before any rule; blank is NULL.
     Few cells have any: matching is cheaper than replacing, so only those that do are rewritten."""
-    v = q(col)
-    return (f"NULLIF(CASE WHEN regexp_matches({v}, '^[\\s\u3000]|[\\s\u3000]$') "
-            f"THEN regexp_replace({v}, '^[\\s\u3000]+|[\\s\u3000]+$', '', 'g') ELSE {v} END, '')")
+    value = sql_identifier(col)
+    return (f"NULLIF(CASE WHEN regexp_matches({value}, '^[\\s\u3000]|[\\s\u3000]$') "
+            f"THEN regexp_replace({value}, '^[\\s\u3000]+|[\\s\u3000]+$', '', 'g') ELSE {value} END, '')")
 
 
-def typed(column: Column, v: str) -> str:
+def typed(column: Column, value: str) -> str:
     """The typed value of a column that passed its rules."""
     t = column.physical_type
     if column.check == "timestamp":
-        return f"try_strptime(left(replace({v}, 'T', ' '), 19), '%Y-%m-%d %H:%M:%S')"
+        return f"try_strptime(left(replace({value}, 'T', ' '), 19), '%Y-%m-%d %H:%M:%S')"
     if column.check == "date":
-        return f"try_strptime({v}, '%Y-%m-%d')::DATE"
+        return f"try_strptime({value}, '%Y-%m-%d')::DATE"
     if t.upper() == "VARCHAR":
-        return v
+        return value
     if t.upper() == "BOOLEAN":
-        return f"try_cast({v} AS BOOLEAN)"
-    return f"try_cast({v} AS {t})"
+        return f"try_cast({value} AS BOOLEAN)"
+    return f"try_cast({value} AS {t})"
 
 
-def _shown(column: Column, v: str) -> str:
+def _shown(column: Column, value: str) -> str:
     """A value as it may appear in a quarantine detail: masked if personal, cut if long."""
     if column.pii:
-        return pii.mask_sql(column.pii, v)
-    return f"left({v}, 60)"
+        return pii.mask_sql(column.pii, value)
+    return f"left({value}, 60)"
 
 
-def _format_failure(column: Column, v: str) -> list[tuple[str, str, str]]:
+@dataclass(frozen=True)
+class FormatRule:
+    """One format rule of a column check. `broken(column, value)` is SQL that is TRUE when a non-NULL
+    value breaks it; `rule` names it in the quarantine (`{name}` is the column, and a contract's own
+    `rule` replaces it where `renamable`); `detail` says why, Chinese then English, with `{name}`,
+    `{max_length}`, and `{shown}` / `{length}` for the value as shown and its length."""
+
+    broken: Callable[[Column, str], str]
+    rule: str
+    detail: str
+    renamable: bool = True
+
+
+def _not_in(values: Callable[[Column], Sequence[str]]) -> Callable[[Column, str], str]:
+    return lambda column, value: f"NOT {_in_list(value, values(column))}"
+
+
+def _unparsed(pattern: str) -> Callable[[Column, str], str]:
+    """Not of the agreed textual form, or of it but no real value (e.g. 2025-02-30)."""
+    return lambda column, value: (f"NOT regexp_full_match({value}, {sql_literal(pattern.strip('^$'))}) "
+                                  f"OR {typed(column, value)} IS NULL")
+
+
+def _list_outside(column: Column, value: str) -> str:
+    allowed = ", ".join(sql_literal(x) for x in column.valid_values)
+    separator = sql_literal(column.separator or "、")
+    return f"NOT list_bool_and(list_transform(string_split({value}, {separator}), lambda x: trim(x) IN ({allowed})))"
+
+
+def _regions_unknown(column: Column, value: str) -> str:
+    codes = ", ".join(sql_literal(x) for x in all_codes())
+    return (f"NOT ({value} = '全省' OR list_bool_and(list_transform(string_split({value}, ';'), "
+            f"lambda x: trim(x) IN ({codes}))))")
+
+
+TOO_LONG = FormatRule(lambda column, value: f"length({value}) > {column.max_length}", "field_too_long",
+                      "{name} 超长（{length} 字符，上限 {max_length}） / {name} too long", renamable=False)
+LENGTH_CHECKED = ("text", "pattern", "enum")
+
+# The format rules of each `check` a contract column may name, tried in this order.
+FORMAT_RULES: dict[str, tuple[FormatRule, ...]] = {
+    "enum": (FormatRule(_not_in(lambda c: c.valid_values), "enum_{name}",
+                        "{name} 取值不在约定列表中：{shown} / {name} not in its list"),),
+    "enumList": (FormatRule(_list_outside, "enum_{name}",
+                            "{name} 含约定列表以外的取值：{shown} / {name} has a value outside its list"),),
+    "pattern": (FormatRule(lambda c, value: f"NOT regexp_full_match({value}, {sql_literal(c.pattern.strip('^$'))})",
+                           "{name}_format", "{name} 格式不符：{shown} / {name} malformed"),),
+    "uscc": (FormatRule(lambda c, value: f"NOT ({uscc.valid_sql(value)})", "uscc_checksum",
+                        "统一社会信用代码校验失败：{shown} / USCC fails GB 32100-2015 check"),),
+    "county": (FormatRule(_not_in(lambda c: county_codes()), "county_unknown",
+                          "{name} 不是山西省现行县级区划代码：{shown} / not a current Shanxi county-level code"),),
+    "division": (FormatRule(_not_in(lambda c: all_codes()), "division_unknown",
+                            "{name} 不是山西省现行区划代码：{shown} / not a current Shanxi division code"),),
+    "regions": (FormatRule(_regions_unknown, "region_unknown", "{name} 含未知地区：{shown} / unknown region"),),
+    "timestamp": (FormatRule(_unparsed(TIMESTAMP_PATTERN), "timestamp_unparseable",
+                             "{name} 时间无法解析：{shown} / {name} in neither agreed time format"),),
+    "date": (FormatRule(_unparsed(DATE_PATTERN), "date_unparseable",
+                        "{name} 日期无法解析：{shown} / {name} is not a YYYY-MM-DD date"),),
+    "amount": (
+        FormatRule(_unparsed(AMOUNT_PATTERN), "amount_format",
+                   "{name} 不是规范的十进制数：{shown} / {name} is not a plain decimal", renamable=False),
+        FormatRule(lambda c, value: f"{typed(c, value)} < 0", "amount_negative",
+                   "{name} 为负数：{shown} / {name} is negative", renamable=False),
+    ),
+    "rate": (FormatRule(_unparsed(RATE_PATTERN), "{name}_format",
+                        "{name} 不是规范的数值：{shown} / {name} is not a plain number"),),
+    "integer": (FormatRule(_unparsed(INTEGER_PATTERN), "{name}_format",
+                           "{name} 不是规范的数值：{shown} / {name} is not a plain number"),),
+}
+
+
+def _detail_sql(template: str, column: Column, value: str) -> str:
+    """The detail as a SQL string expression: the template's text, the value where it says `{shown}`."""
+    pieces = {"shown": _shown(column, value), "length": f"length({value})"}
+    text = template.replace("{name}", column.name).replace("{max_length}", str(column.max_length))
+    parts = re.split(r"\{(shown|length)\}", text)
+    return " || ".join(pieces[part] if i % 2 else sql_literal(part) for i, part in enumerate(parts) if part)
+
+
+def _format_failures(column: Column, value: str) -> list[tuple[str, str, str]]:
     """(condition on a non-NULL value, rule, detail) for the column's own format rules."""
-    name = column.name
-    rule = column.rule
-    shown = _shown(column, v)
-    out: list[tuple[str, str, str]] = []
-    if column.max_length and column.check in ("text", "pattern", "enum"):
-        out.append((
-            f"length({v}) > {column.max_length}",
-            "field_too_long",
-            f"'{name} 超长（' || length({v}) || ' 字符，上限 {column.max_length}） / {name} too long'",
-        ))
-    check = column.check
-    if check == "enum":
-        out.append((
-            f"NOT {_in_list(v, column.valid_values)}",
-            rule or f"enum_{name}",
-            f"'{name} 取值不在约定列表中：' || {shown} || ' / {name} not in its list'",
-        ))
-    elif check == "enumList":
-        sep = column.separator or "、"
-        values = ", ".join(lit(x) for x in column.valid_values)
-        out.append((
-            f"NOT list_bool_and(list_transform(string_split({v}, {lit(sep)}), lambda x: trim(x) IN ({values})))",
-            rule or f"enum_{name}",
-            f"'{name} 含约定列表以外的取值：' || {shown} || ' / {name} has a value outside its list'",
-        ))
-    elif check == "pattern":
-        out.append((
-            f"NOT regexp_full_match({v}, {lit(column.pattern.strip('^$'))})",
-            rule or f"{name}_format",
-            f"'{name} 格式不符：' || {shown} || ' / {name} malformed'",
-        ))
-    elif check == "uscc":
-        out.append((
-            f"NOT ({uscc_valid_sql(v)})",
-            rule or "uscc_checksum",
-            f"'统一社会信用代码校验失败：' || {shown} || ' / USCC fails GB 32100-2015 check'",
-        ))
-    elif check == "county":
-        out.append((
-            f"NOT {_in_list(v, county_codes())}",
-            rule or "county_unknown",
-            f"'{name} 不是山西省现行县级区划代码：' || {shown} || ' / not a current Shanxi county-level code'",
-        ))
-    elif check == "division":
-        out.append((
-            f"NOT {_in_list(v, all_codes())}",
-            rule or "division_unknown",
-            f"'{name} 不是山西省现行区划代码：' || {shown} || ' / not a current Shanxi division code'",
-        ))
-    elif check == "regions":
-        codes = ", ".join(lit(x) for x in all_codes())
-        out.append((
-            f"NOT ({v} = '全省' OR list_bool_and(list_transform(string_split({v}, ';'), lambda x: trim(x) IN ({codes}))))",
-            rule or "region_unknown",
-            f"'{name} 含未知地区：' || {shown} || ' / unknown region'",
-        ))
-    elif check == "timestamp":
-        out.append((
-            f"NOT regexp_full_match({v}, {lit(TIMESTAMP_PATTERN.strip('^$'))}) OR {typed(column, v)} IS NULL",
-            rule or "timestamp_unparseable",
-            f"'{name} 时间无法解析：' || {shown} || ' / {name} in neither agreed time format'",
-        ))
-    elif check == "date":
-        out.append((
-            f"NOT regexp_full_match({v}, {lit(DATE_PATTERN.strip('^$'))}) OR {typed(column, v)} IS NULL",
-            rule or "date_unparseable",
-            f"'{name} 日期无法解析：' || {shown} || ' / {name} is not a YYYY-MM-DD date'",
-        ))
-    elif check == "amount":
-        out.append((
-            f"NOT regexp_full_match({v}, {lit(AMOUNT_PATTERN.strip('^$'))}) OR {typed(column, v)} IS NULL",
-            "amount_format",
-            f"'{name} 不是规范的十进制数：' || {shown} || ' / {name} is not a plain decimal'",
-        ))
-        out.append((
-            f"{typed(column, v)} < 0",
-            "amount_negative",
-            f"'{name} 为负数：' || {shown} || ' / {name} is negative'",
-        ))
-    elif check in ("rate", "integer"):
-        pattern = RATE_PATTERN if check == "rate" else INTEGER_PATTERN
-        out.append((
-            f"NOT regexp_full_match({v}, {lit(pattern.strip('^$'))}) OR {typed(column, v)} IS NULL",
-            rule or f"{name}_format",
-            f"'{name} 不是规范的数值：' || {shown} || ' / {name} is not a plain number'",
-        ))
-    return out
+    rules = ((TOO_LONG,) if column.max_length and column.check in LENGTH_CHECKED else ())
+    rules += FORMAT_RULES.get(column.check, ())
+    return [(rule.broken(column, value),
+             (column.rule if rule.renamable and column.rule else rule.rule.replace("{name}", column.name)),
+             _detail_sql(rule.detail, column, value))
+            for rule in rules]
 
 
 def _required_condition(column: Column, values: dict[str, str]) -> str | None:
@@ -166,12 +168,12 @@ def _required_condition(column: Column, values: dict[str, str]) -> str | None:
     if column.required_on:
         parts.append(_in_list(values["event_type"], column.required_on))
     for other, value in column.required_when:
-        parts.append(f"{values[other]} = {lit(value)}")
+        parts.append(f"{values[other]} = {sql_literal(value)}")
     return " OR ".join(parts) if parts else None
 
 
 def trimmed_name(column: Column) -> str:
-    return q(f"__v_{column.name}")
+    return sql_identifier(f"__v_{column.name}")
 
 
 def rule_cases(contract: Contract) -> list[tuple[str, str, str]]:
@@ -182,16 +184,16 @@ def rule_cases(contract: Contract) -> list[tuple[str, str, str]]:
     for column in contract.columns:
         if column.check == "lenient":
             continue
-        v = values[column.name]
+        value = values[column.name]
         required = _required_condition(column, values)
         if required:
             cases.append((
-                f"{v} IS NULL AND ({required})",
+                f"{value} IS NULL AND ({required})",
                 "required_missing",
                 f"'必填字段缺失：{column.name} / required field missing: {column.name}'",
             ))
-        for cond, rule, detail in _format_failure(column, v):
-            cases.append((f"{v} IS NOT NULL AND ({cond})", rule, detail))
+        for broken, rule, detail in _format_failures(column, value):
+            cases.append((f"{value} IS NOT NULL AND ({broken})", rule, detail))
     return cases
 
 
@@ -199,12 +201,12 @@ def raw_record_sql(contract: Contract) -> str:
     """The row as delivered, as JSON text, personal information masked, long fields cut."""
     parts = []
     for c in contract.columns:
-        col = q(c.name)
+        col = sql_identifier(c.name)
         value = pii.mask_sql(c.pii, col) if c.pii else (
             f"CASE WHEN length({col}) > {RAW_VALUE_LIMIT} THEN left({col}, {RAW_VALUE_LIMIT}) "
             f"|| '…(截断/truncated, ' || length({col}) || ')' ELSE {col} END"
         )
-        parts.append(f"{lit(c.header)}, {value}")
+        parts.append(f"{sql_literal(c.header)}, {value}")
     return f"json_object({', '.join(parts)})::VARCHAR"
 
 
@@ -226,18 +228,18 @@ def checked_select(contract: Contract, landed: str, provenance: str = "_file_nam
     cases = rule_cases(contract)
     rule_no = ("CASE " + " ".join(f"WHEN {c} THEN {i}" for i, (c, _, _) in enumerate(cases, 1)) + " END"
                if cases else "NULL::INTEGER")
-    rules = "([" + ", ".join(lit(r) for _, r, _ in cases) + "])" if cases else "(NULL::VARCHAR[])"
+    rules = "([" + ", ".join(sql_literal(r) for _, r, _ in cases) + "])" if cases else "(NULL::VARCHAR[])"
     details = " ".join(f"WHEN {i} THEN {d}" for i, (_, _, d) in enumerate(cases, 1))
-    malformed = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in MALFORMED_DETAIL.items())
+    malformed = " ".join(f"WHEN {sql_literal(rule)} THEN {sql_literal(detail)}" for rule, detail in MALFORMED_DETAIL.items())
     sheet = f"'[{contract.sheet}] ' || " if contract.sheet else ""
     typed_cols = []
     for c in contract.columns:
-        v = trimmed_name(c)
-        typed_cols.append(f"{typed(c, v)} AS {q(c.name)}")
+        value = trimmed_name(c)
+        typed_cols.append(f"{typed(c, value)} AS {sql_identifier(c.name)}")
         if c.pii:
-            typed_cols.append(f"{pii.mask_sql(c.pii, v)} AS {q(c.name + '_masked')}")
+            typed_cols.append(f"{pii.mask_sql(c.pii, value)} AS {sql_identifier(c.name + '_masked')}")
             if c.pii == "phone":
-                typed_cols.append(f"{pii.hash_sql(v)} AS {q(c.name + '_hash')}")
+                typed_cols.append(f"{pii.hash_sql(value)} AS {sql_identifier(c.name + '_hash')}")
     trims = ", ".join(f"{trimmed(c.name)} AS {trimmed_name(c)}" for c in contract.columns)
     judged = (f"SELECT *, CASE WHEN _malformed IS NULL THEN {rule_no} END AS _rule_no "
               f"FROM (SELECT *, {trims} FROM {landed})")
@@ -249,5 +251,5 @@ def checked_select(contract: Contract, landed: str, provenance: str = "_file_nam
         f"{', '.join(typed_cols)}, "
         f"CASE WHEN _malformed IS NOT NULL OR _rule_no IS NOT NULL "
         f"THEN coalesce(left(_raw, {RAW_VALUE_LIMIT * 2}), {raw_record_sql(contract)}) END AS _raw_record, "
-        f"{q(contract.record_key)} AS _record_key FROM ({judged})"
+        f"{sql_identifier(contract.record_key)} AS _record_key FROM ({judged})"
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.config import CONTRACTS_DIR
+from loancode.config import CONTRACTS_DIR
 
 # Bump when the raw layer's layout changes in a way a copied warehouse cannot follow.
 RAW_LAYOUT_VERSION = "1"

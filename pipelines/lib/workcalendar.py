@@ -22,7 +22,7 @@ from pathlib import Path
 
 from chinese_calendar.constants import Holiday, holidays, workdays
 
-from pipelines.config import SEEDS_DIR
+from loancode.config import SEEDS_DIR
 
 SEED_PATH = SEEDS_DIR / "official_calendar.csv"
 COLUMNS = ("date", "is_working_day", "is_holiday", "is_makeup_workday", "holiday_name_zh", "holiday_name_en")

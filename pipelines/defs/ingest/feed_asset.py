@@ -10,7 +10,7 @@ import dagster as dg
 from pipelines.defs.partitions import BUSINESS_MONTHS, SINGLE_RUN, run_window
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from pipelines.lib import ge_suites, loader, suite_results
-from pipelines.lib.contracts import for_feed
+from loancode.contracts import for_feed
 
 
 def raw_keys(feed: str) -> list[dg.AssetKey]:

@@ -9,15 +9,15 @@ import dagster as dg
 
 from pipelines.defs.ingest.feed_asset import raw_keys
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from loancode import feeds
 from pipelines.lib import loader
 
-FEEDS = ("applications", "register", "credit_reports", "authorizations")
-LEDGER = [dg.AssetKey(["raw", "ingest_log"]), dg.AssetKey(["raw", "row_quarantine"])]
+LEDGER = [dg.AssetKey(["raw", table.name]) for table in feeds.LEDGER]
 
 
 @dg.multi_asset(
     name="ingest_ledger",
-    specs=[dg.AssetSpec(k, group_name="ingest", kinds={"duckdb"}, deps=[key for f in FEEDS for key in raw_keys(f)])
+    specs=[dg.AssetSpec(k, group_name="ingest", kinds={"duckdb"}, deps=[key for f in feeds.names() for key in raw_keys(f)])
            for k in LEDGER],
     check_specs=[dg.AssetCheckSpec("rows_balance", asset=LEDGER[0], blocking=True)],
     pool=WAREHOUSE_POOL,

@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.config import SEEDS_DIR
+from loancode.config import SEEDS_DIR
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
 RULES_SEED = SEEDS_DIR / "dq_rules.csv"

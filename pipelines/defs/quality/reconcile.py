@@ -7,10 +7,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.config import workflow_db_path
+from loancode.config import workflow_db_path
 from pipelines.defs.publish import published_warehouse
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib import workflow
+from loancode import workflow
 
 
 @dg.asset(

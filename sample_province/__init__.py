@@ -1,6 +1,6 @@
 """Sample-province generator: writes a landing zone in exactly the formats of `feeds.md`.
 
-    python -m pipelines.generator --out data/landing --seed 42 --applications 20000 \
+    python -m sample_province --out data/landing --seed 42 --applications 20000 \
         --start 2024-02 --end 2026-10 [--bad-rows 40] [--clean] [--encodings mixed|utf8]
 
 Writes `<out>/<feed>/<feed>_YYYYMMDD.<ext>` for every day of the range (applications and

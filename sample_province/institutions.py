@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.generator.geography import PROVINCE_CODE, Geography
-from pipelines.generator.names import TRADE_WORDS
+from loancode.divisions import PROVINCE_CODE
+from sample_province.geography import Geography
+from sample_province.names import TRADE_WORDS
 
 # (brand, short brand for product names, 机构类型, level, how many branches, weight for demands)
 BRANDS = [

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from pipelines.generator import qrcodes, timing
-from pipelines.generator.matching import Matcher
-from pipelines.generator.timing import DAY, HOUR
-from pipelines.generator.workdays import WorkCalendar
+from sample_province import qrcodes, timing
+from sample_province.matching import Matcher
+from sample_province.timing import DAY, HOUR
+from sample_province.workdays import WorkCalendar
 
 GUARANTEES = np.array(["信用", "保证", "抵押", "质押", "政府性融资担保"])
 GENERAL_GUARANTEE_WEIGHTS = np.array([0.36, 0.22, 0.22, 0.05, 0.15])

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.generator.geography import PROVINCE_CODE, Geography
-from pipelines.generator.institutions import Institution
+from loancode.divisions import city_of
+from loancode.divisions import PROVINCE_CODE
+from sample_province.geography import Geography
+from sample_province.institutions import Institution
 
 # category -> (product name words, guarantee types, max amount range 万元, max term choices)
 CATEGORIES = {
@@ -61,7 +63,7 @@ def _regions(rng, geo: Geography, inst: Institution) -> str:
         return "全省"
     if code.endswith("00"):  # a city branch serves its city
         return str(code)
-    city = code[:4] + "00"
+    city = city_of(code)
     neighbours = [c for c in geo.county_codes if c.startswith(code[:4]) and c != code]
     extra = list(rng.choice(neighbours, size=min(len(neighbours), int(rng.integers(0, 3))), replace=False))
     return ";".join([str(code), *sorted(str(e) for e in extra)]) if rng.random() < 0.8 else city

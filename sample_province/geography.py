@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from pipelines.config import SEEDS_DIR
+from loancode import divisions
 
-DIVISIONS_CSV = SEEDS_DIR / "divisions.csv"
-PROVINCE_CODE = "140000"
 
 # Resident population in millions (2020 census, rounded): a public fact used only as a weight so
 # that Taiyuan is the largest market and Yangquan the smallest. Keyed by city name, not code, so the
@@ -38,9 +34,8 @@ class Geography:
         return np.array([name.removesuffix("市") for name in self.city_names])[city_index]
 
 
-def load(path: Path = DIVISIONS_CSV) -> Geography:
-    with path.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+def load() -> Geography:
+    rows = divisions.divisions()
     cities = [r for r in rows if r["level"] == "city"]
     counties = [r for r in rows if r["level"] == "county"]
     city_codes = np.array([r["code"] for r in cities])

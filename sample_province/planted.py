@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from pipelines.generator.feeds import APPLICATION_COLUMNS, AUTHORIZATION_COLUMNS
-from pipelines.generator.timing import DAY, HOUR, MINUTE
-from pipelines.generator.uscc import break_check
+from sample_province.feeds import APPLICATION_COLUMNS, AUTHORIZATION_COLUMNS
+from sample_province.timing import DAY, HOUR, MINUTE
+from sample_province.uscc import break_check
 
 # Rule -> feeds it is planted in, taken in turn.
 BAD_ROW_RULES = {

@@ -12,16 +12,16 @@ import polars as pl
 import xlsxwriter
 from tqdm import tqdm
 
-from pipelines.generator.register import INSTITUTION_HEADERS, PRODUCT_HEADERS
-from pipelines.generator.workdays import to_date
+from loancode import feeds
+from sample_province.register import INSTITUTION_HEADERS, PRODUCT_HEADERS
+from sample_province.workdays import to_date
 
 ENCODINGS = ["utf-8", "utf-8-sig", "gb18030"]
 MIXED_WEIGHTS = [0.8, 0.1, 0.1]
-META = ["_t", "_file_day", "_rule", "_kind", "_key", "_group"]
 
 
-def file_name(feed: str, day: int, ext: str) -> str:
-    return f"{feed}_{to_date(day):%Y%m%d}.{ext}"
+def file_name(feed: str, day: int) -> str:
+    return feeds.feed(feed).file_name(to_date(day))
 
 
 def progress(items, enabled: bool, desc: str):
@@ -40,9 +40,9 @@ def _ordered(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns((pl.int_range(pl.len()).over("_file_day") + 1).alias("_row"))
 
 
-def _planted_entries(feed: str, frame: pl.DataFrame, ext: str) -> list[dict]:
+def _planted_entries(feed: str, frame: pl.DataFrame) -> list[dict]:
     rows = frame.filter(pl.col("_rule").is_not_null())
-    return [{"feed": feed, "file_name": file_name(feed, r["_file_day"], ext), "row_number": r["_row"],
+    return [{"feed": feed, "file_name": file_name(feed, r["_file_day"]), "row_number": r["_row"],
              "record_key": r["_key"], "rule": r["_rule"], "kind": r["_kind"],
              **({"application_id": r["_group"]} if r["_group"] else {})}
             for r in rows.iter_rows(named=True)]
@@ -65,10 +65,10 @@ def write_csv_feed(out: Path, feed: str, frame: pl.DataFrame, columns: list[str]
     for day, encoding in progress(list(zip(days, encodings, strict=False)), show, feed):
         # Blank cells are written bare (``,,``), as spreadsheets and exporters write them, not as `""`.
         part = parts.get((int(day),), empty).select(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in columns)
-        name = file_name(feed, int(day), "csv")
+        name = file_name(feed, int(day))
         (folder / name).write_bytes(_encode(part.write_csv(), encoding))
         used[name] = encoding
-    return _planted_entries(feed, frame, "csv"), used
+    return _planted_entries(feed, frame), used
 
 
 def write_jsonl_feed(out: Path, feed: str, frame: pl.DataFrame, days: np.ndarray, show: bool) -> list[dict]:
@@ -83,8 +83,8 @@ def write_jsonl_feed(out: Path, feed: str, frame: pl.DataFrame, days: np.ndarray
             # as a bad file. The bureau's API sends nothing on such a day, so neither do we.
             continue
         text = "".join(line + "\n" for line in part["line"].to_list())
-        (folder / file_name(feed, int(day), "jsonl")).write_bytes(text.encode("utf-8"))
-    return _planted_entries(feed, frame, "jsonl")
+        (folder / file_name(feed, int(day))).write_bytes(text.encode("utf-8"))
+    return _planted_entries(feed, frame)
 
 
 def _write_sheet(book, sheet, headers: list[str], rows: list[list], date_format) -> None:

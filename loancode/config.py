@@ -14,14 +14,6 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 CONTRACTS_DIR = PROJECT_ROOT / "data_contracts"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 
-FEEDS = ("applications", "register", "credit_reports", "authorizations")
-FEED_EXTENSIONS = {
-    "applications": "csv",
-    "register": "xlsx",
-    "credit_reports": "jsonl",
-    "authorizations": "csv",
-}
-
 
 def _path(var: str, default: str) -> Path:
     value = os.environ.get(var) or default

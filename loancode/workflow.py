@@ -1,6 +1,6 @@
 """The data stewards' alert workflow: acknowledge, resolve, reopen — with comments — in a small SQLite file.
 
-The store lives outside the warehouse (`pipelines.config.workflow_db_path()`, default
+The store lives outside the warehouse (`loancode.config.workflow_db_path()`, default
 `data/workflow.sqlite`): every build replaces the published warehouse, and a steward's work must
 survive that. Alerts themselves are recomputed by dbt each build (`marts.dq_alerts`); their `alert_id`
 is stable, so the store follows the same problem across rebuilds.
@@ -27,9 +27,8 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines import config
+from loancode import config
 
-STATUSES = ("open", "acknowledged", "resolved")
 STATUS_LABELS = {"open": "待处理", "acknowledged": "已确认", "resolved": "已解决"}
 ACTION_LABELS = {"acknowledge": "确认", "resolve": "解决", "reopen": "重新打开", "comment": "备注"}
 SYSTEM = "system"

@@ -1,12 +1,13 @@
-"""统一社会信用代码 (USCC) check character, GB 32100-2015.
+"""统一社会信用代码 (USCC) check character, GB 32100-2015 (feeds.md): one table, two forms.
 
-Shared by the sample-province generator (to make valid codes) and the loaders (to check them), so
-both sides agree on one implementation of the algorithm described in `feeds.md`.
+The alphabet and weights are written once here. `is_valid` / `make` are the Python form (the
+sample-province generator makes valid codes with them, tests check them); `valid_sql` renders the same
+check as a vectorised DuckDB expression for the loaders' row rules.
 """
 
 from __future__ import annotations
 
-# The 31 characters a USCC may use; I, O, Z, S and V are excluded to avoid confusion with digits.
+# The 31 characters a USCC may use, valued 0..30; I, O, Z, S and V are excluded to avoid confusion with digits.
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 VALUES = {char: value for value, char in enumerate(ALPHABET)}
@@ -39,3 +40,14 @@ def make(prefix8: str, body9: str) -> str:
     if len(prefix8) != 8 or len(body9) != 9:
         raise ValueError("prefix8 must have 8 characters and body9 must have 9")
     return first17 + check_char(first17)
+
+
+def valid_sql(column: str) -> str:
+    """A DuckDB expression, TRUE iff `column` is 18 characters of the alphabet and its 18th checks."""
+    total = " + ".join(
+        f"(instr('{ALPHABET}', substr({column}, {i + 1}, 1)) - 1) * {weight}" for i, weight in enumerate(WEIGHTS)
+    )
+    return (
+        f"(length({column}) = {LENGTH} AND regexp_full_match({column}, '[{ALPHABET}]{{{LENGTH}}}') "
+        f"AND substr({column}, {LENGTH}, 1) = substr('{ALPHABET}', ((31 - ({total}) % 31) % 31) + 1, 1))"
+    )

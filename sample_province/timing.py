@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipelines.generator.workdays import WorkCalendar
+from sample_province.workdays import WorkCalendar
 
 DAY = 86_400
 HOUR = 3_600

@@ -6,9 +6,9 @@ import datetime as dt
 
 import numpy as np
 
-from pipelines.generator.institutions import AGREEMENT_DAYS, Institution
-from pipelines.generator.products import Product, make_product
-from pipelines.generator.workdays import day_number, to_date
+from sample_province.institutions import AGREEMENT_DAYS, Institution
+from sample_province.products import Product, make_product
+from sample_province.workdays import day_number, to_date
 
 INSTITUTION_HEADERS = ["机构编码", "机构名称", "机构类型", "上级机构编码", "所在地区代码", "入驻状态",
                        "审核通过日期", "协议签署日期", "协议到期日期"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipelines.generator import industries, names
-from pipelines.generator.geography import Geography
-from pipelines.generator.uscc import from_codepoints, make_many, to_codepoints
+from sample_province import industries, names
+from sample_province.geography import Geography
+from sample_province.uscc import from_codepoints, make_many, to_codepoints
 
 ENTITY_TYPES = np.array(["91", "92", "93"])
 ENTITY_TYPE_WEIGHTS = np.array([0.64, 0.31, 0.05])

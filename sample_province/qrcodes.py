@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipelines.generator.geography import PROVINCE_CODE, Geography
-from pipelines.generator.names import cat
-from pipelines.generator.uscc import from_codepoints
+from loancode.divisions import PROVINCE_CODE
+from sample_province.geography import Geography
+from sample_province.names import cat
+from sample_province.uscc import from_codepoints
 
 ISSUERS = np.array(["GOV", "BANK", "GUAR", "PARK", "PLAT"])
 ISSUER_WEIGHTS = np.array([0.35, 0.30, 0.10, 0.10, 0.15])

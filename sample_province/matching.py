@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipelines.generator.geography import PROVINCE_CODE, Geography
-from pipelines.generator.institutions import Institution
-from pipelines.generator.products import Product
+from loancode.divisions import PROVINCE_CODE
+from sample_province.geography import Geography
+from sample_province.institutions import Institution
+from sample_province.products import Product
 
 # An institution must stay onboarded this long after the month of a demand to be offered it, so that
 # its answers and loans fall inside its own active period.

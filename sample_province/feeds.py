@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipelines.generator import formats
+from sample_province import formats
 
 APPLICATION_COLUMNS = [
     "event_id", "application_id", "event_type", "event_time", "uscc", "enterprise_name", "legal_rep_name",

@@ -7,7 +7,7 @@ three and last four digits (13812341234 → 138****1234), and a keyed SHA-256 fo
 
 from __future__ import annotations
 
-from pipelines.config import pii_key
+from loancode.config import pii_key
 
 
 def mask_sql(kind: str, v: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -11,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipelines.config import FEED_EXTENSIONS, FEEDS
-from pipelines.generator import (
+from loancode.feeds import registry as feed_registry
+from sample_province import (
     applications,
     credit,
     delivery,
@@ -24,10 +23,10 @@ from pipelines.generator import (
     register,
     writer,
 )
-from pipelines.generator.matching import Matcher
-from pipelines.generator.planted import Planter
-from pipelines.generator.timing import DAY
-from pipelines.generator.workdays import WorkCalendar, day_number, to_date
+from sample_province.matching import Matcher
+from sample_province.planted import Planter
+from sample_province.timing import DAY
+from sample_province.workdays import WorkCalendar, day_number, to_date
 
 # Independent random streams, so that e.g. planting problems never shifts the clean data.
 STREAMS = ("register", "entities", "applications", "formatting", "delivery", "credit", "planted", "encodings")
@@ -72,10 +71,9 @@ def _with_meta(frame: pl.DataFrame) -> pl.DataFrame:
 
 def clear_landing(out: Path) -> None:
     """Remove files a previous run wrote (only names of the landing-zone pattern), so no stale dates stay."""
-    for feed in FEEDS:
-        pattern = re.compile(rf"^{feed}_\d{{8}}\.{FEED_EXTENSIONS[feed]}$")
-        for path in (out / feed).glob(f"{feed}_*"):
-            if pattern.match(path.name):
+    for feed in feed_registry().values():
+        for path in (out / feed.name).glob(f"{feed.name}_*"):
+            if feed.business_date(path.name) is not None:
                 path.unlink()
     (out / "_manifest.json").unlink(missing_ok=True)
 
@@ -136,7 +134,7 @@ def _write(params: Params, frames: dict, insts, prods, months, rng_enc) -> dict:
     planted += writer.write_jsonl_feed(out, "credit_reports", frames["credit_reports"], days, show)
     planted += _write_register(out, insts, prods, [m[0] for m in months])
     manifest = {
-        "generator": "pipelines.generator",
+        "generator": "sample_province",
         "params": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(params).items() if k != "out"},
         "first_day": str(to_date(months[0][0])), "last_day": str(to_date(months[-1][1])),
         "rows": {feed: frames[feed].height for feed in frames},
@@ -152,7 +150,7 @@ def _write_register(out: Path, insts, prods, snapshot_days: list[int]) -> list[d
     entries = []
     for day in snapshot_days:
         inst_rows, prod_rows, problems = register.snapshot(insts, prods, day)
-        name = writer.file_name("register", day, "xlsx")
+        name = writer.file_name("register", day)
         writer.write_register(out / "register" / name, day, inst_rows, prod_rows)
         planted_ids = {p.product_id for p in prods if p.planted_rule is not None}
         for row_number, product_id, rule in problems:

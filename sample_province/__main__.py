@@ -1,4 +1,4 @@
-"""`python -m pipelines.generator --out data/landing --seed 42 --applications 20000 ...`"""
+"""`python -m sample_province --out data/landing --seed 42 --applications 20000 ...`"""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.config import landing_dir
-from pipelines.generator.build import Params, generate
+from loancode.config import landing_dir
+from sample_province.build import Params, generate
 
 
 def parse(argv: list[str] | None = None) -> Params:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.generator",
+    parser = argparse.ArgumentParser(prog="python -m sample_province",
                                      description="Write a sample province landing zone (feeds.md).")
     parser.add_argument("--out", type=Path, default=landing_dir(), help="landing zone folder")
     parser.add_argument("--seed", type=int, default=42)

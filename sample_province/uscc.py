@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipelines.lib.uscc import ALPHABET, WEIGHTS
+from loancode.uscc import ALPHABET, WEIGHTS
 
 _CODEPOINTS = np.array([ord(c) for c in ALPHABET], dtype=np.uint32)
 _VALUE_OF = np.zeros(128, dtype=np.int64)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.config import CONTRACTS_DIR
+from loancode.config import CONTRACTS_DIR
 
 
 @dataclass(frozen=True)

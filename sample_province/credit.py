@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from pipelines.generator import formats
-from pipelines.generator.timing import DAY, HOUR, MINUTE
+from sample_province import formats
+from sample_province.timing import DAY, HOUR, MINUTE
 
 AUTH_COLUMNS = ["authorization_id", "uscc", "institution_id", "scope", "granted_at", "expires_at", "revoked_at"]
 

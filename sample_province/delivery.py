@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipelines.generator.timing import DAY
+from sample_province.timing import DAY
 
 
 def assign_files(rng: np.random.Generator, rows: pl.DataFrame, last_day: int, late_share: float,
