@@ -58,6 +58,5 @@ def viewer_scope() -> str | None:
 
 def duckdb_memory_limit() -> str:
     """DuckDB's memory ceiling while the loaders take in a feed: past it, DuckDB spills to disk, so peak
-    memory stays flat however large one delivery grows. 512MB keeps a 3.6M-row file at the peak of a
-    0.9M-row one (~0.7 GB) for ~10% more time (docs/bench.md)."""
+    memory stays flat however large one delivery grows (figures in docs/bench.md)."""
     return os.environ.get("LOANCODE_DUCKDB_MEMORY", "512MB")
