@@ -14,7 +14,7 @@ from dashboards.queries._db import has_table, query
 from dashboards.scope import ScopeError, Viewer
 
 ALERTS = "marts.dq_alerts"
-RULES = "reference.dq_rules"
+RULES = "marts.dq_rule_catalog"
 ALERT_COLUMNS = ["alert_id", "rule_code", "severity", "feed_or_model", "entity_type", "entity_key", "city_code",
                  "first_seen", "last_seen", "occurrences", "detail"]
 RULE_COLUMNS = ["rule_code", "name_zh", "severity", "owner_role", "family", "feed_or_model", "enforces", "params"]
@@ -33,7 +33,7 @@ def _scope_clause(viewer: Viewer) -> tuple[str, list]:
 
 
 def rules(viewer: Viewer) -> pd.DataFrame:
-    """The rule catalog (seed dq_rules)."""
+    """The rule catalog (seed dq_rules, published as marts.dq_rule_catalog)."""
     if not has_table(RULES, "rule_code"):
         return pd.DataFrame(columns=RULE_COLUMNS)
     return query(f"select {', '.join(RULE_COLUMNS)} from {RULES} order by family, rule_code")
@@ -98,10 +98,10 @@ def evidence(viewer: Viewer, alert_id: str, limit: int = 200) -> pd.DataFrame:
                      "order by business_date, loaded_at limit ?", [feed, row["first_seen"], row["last_seen"], lim])
     if rule == "contract_suite_failed":
         table = key.partition("#")[0]
-        if not has_table("raw.contract_suite_results", "table_name"):
+        if not has_table("marts.dq_contract_suite_failures", "table_name"):
             return pd.DataFrame()
         return query("select feed, table_name, run_at, first_partition, last_partition, rows, evaluated, failed "
-                     "from raw.contract_suite_results where table_name = ? and not success order by run_at limit ?",
+                     "from marts.dq_contract_suite_failures where table_name = ? order by run_at limit ?",
                      [table, lim])
     if rule == "city_demands_silent":
         # the city's silence beside the other cities' demands over the same days
@@ -111,7 +111,7 @@ def evidence(viewer: Viewer, alert_id: str, limit: int = 200) -> pd.DataFrame:
     if rule in PRODUCT_RULES:
         return query("select snapshot_date, product_id, product_name, product_category, service_targets, "
                      "listing_status, institution_id, institution_name, onboarding_status, agreement_signed_date, "
-                     "agreement_expiry_date from intermediate.int_dq_listed_products_by_snapshot "
+                     "agreement_expiry_date from marts.dq_product_listings "
                      "where product_id = ? order by snapshot_date limit ?", [key, lim])
     if rule == "unlawful_credit_queries":
         institution, _, uscc = key.partition(">")

@@ -24,6 +24,10 @@ LEDGER = {
         "rows_quarantined", "status", "message", "loaded_at", "is_current"]),
     "row_quarantine": ("One row per row that broke a row rule (raw_record PII masked).", [
         "feed", "file_name", "business_date", "row_number", "record_key", "rule", "detail", "raw_record"]),
+    "contract_suite_results": ("The Great Expectations outcome of each ingest run per table, written by the ingest "
+                               "assets (pipelines/lib/suite_results.py: feed, table_name, run_at, first_partition, "
+                               "last_partition, partitions, rows, evaluated, failed, success); absent from a raw "
+                               "layer made without them.", []),
 }
 
 
