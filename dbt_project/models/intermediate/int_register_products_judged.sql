@@ -68,31 +68,8 @@ judged as (
 
 final as (
     select
-        period,
-        judged_on,
-        snapshot_date,
-        file_name,
-        row_number,
-        product_id,
-        product_name,
-        institution_id,
-        product_category,
-        service_targets,
-        listing_status,
-        is_listed,
-        institution_in_snapshot,
-        institution_name,
-        onboarding_status,
-        agreement_signed_date,
-        agreement_expiry_date,
+        * exclude (service_target_set),
         '{{ var("province_code") }}' as province_code,
-        city_code,
-        breaks_category,
-        breaks_individual_only,
-        breaks_institution_absent,
-        breaks_not_onboarded,
-        breaks_agreement_unsigned,
-        breaks_agreement_expired,
         breaks_category or breaks_individual_only or breaks_institution_absent or breaks_not_onboarded
             or breaks_agreement_unsigned or coalesce(breaks_agreement_expired, false) as is_violation
     from judged

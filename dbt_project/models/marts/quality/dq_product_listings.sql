@@ -8,30 +8,7 @@ judged as (
 ),
 
 final as (
-    select
-        snapshot_date,
-        file_name,
-        row_number,
-        product_id,
-        product_name,
-        institution_id,
-        product_category,
-        service_targets,
-        listing_status,
-        is_listed,
-        institution_in_snapshot,
-        institution_name,
-        onboarding_status,
-        agreement_signed_date,
-        agreement_expiry_date,
-        city_code,
-        breaks_category,
-        breaks_individual_only,
-        breaks_institution_absent,
-        breaks_not_onboarded,
-        breaks_agreement_unsigned,
-        breaks_agreement_expired,
-        is_violation
+    select * exclude (period, judged_on, province_code)
     from judged
     where period is null
 )
