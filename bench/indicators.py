@@ -7,7 +7,7 @@ the same run, on the same warehouse; and a check that the two agree, number for 
   applications multiplied by 11 (~10M events, bench/scale.py: the generator cannot make 10M in memory);
   that warehouse is built complete and kept in the run's scratch folder, for the page benchmark.
 
-The dbt figure is `dbt run --select +indicator_values` (the models upstream of `indicator_values`): the
+The dbt figure is `dbt run --select +fct_indicator_values` (the models upstream of `marts.indicator_values`): the
 run's elapsed time from its first model to its last (run_results elapsed_time, the project's two threads),
 best of three at scale "full"; beside it Σ execution_time of the models (concurrent models each count
 their whole time) and the process's wall time (start-up and parsing included). The baseline is

@@ -31,7 +31,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 DBT_DIR = ROOT / "dbt_project"
 BASE_APPLICATIONS = 250_000  # ~1M application events
-INDICATOR_CHAIN = "+indicator_values"
+INDICATOR_CHAIN = "+fct_indicator_values"
 
 
 @dataclass
@@ -40,7 +40,7 @@ class ScaledWarehouse:
     factor: int
     build_seconds: float | None  # generating and building the base province (None when cached)
     multiply_seconds: float
-    dbt_chain: dict  # `dbt run --select +indicator_values`: see dbt_run()
+    dbt_chain: dict  # `dbt run --select +fct_indicator_values`: see dbt_run()
 
 
 def built_province(workdir: Path, applications: int = BASE_APPLICATIONS) -> tuple[Path, float | None]:
@@ -116,8 +116,8 @@ def build_scaled(workdir: Path, factor: int, applications: int = BASE_APPLICATIO
                  complete: bool = True) -> ScaledWarehouse:
     """The full story of scaled_warehouse(), with its timings: the base province (built once per workdir),
     copied to `workdir/scaled_x<factor>.duckdb`, its applications multiplied by `factor`, then
-    `dbt run --select +indicator_values` (timed on its own: the indicator chain) and, when `complete`,
-    `dbt run --exclude +indicator_values` (every other mart; without it the other marts keep the base
+    `dbt run --select +fct_indicator_values` (timed on its own: the indicator chain) and, when `complete`,
+    `dbt run --exclude +fct_indicator_values` (every other mart; without it the other marts keep the base
     province's rows)."""
     workdir.mkdir(parents=True, exist_ok=True)
     base, build_seconds = built_province(workdir, applications)

@@ -123,7 +123,23 @@ LEDGER = (
         RawColumn(n, t) for n, t in (
             ("feed", "VARCHAR"), ("file_name", "VARCHAR"), ("business_date", "DATE"), ("row_number", "INTEGER"),
             ("record_key", "VARCHAR"), ("rule", "VARCHAR"), ("detail", "VARCHAR"), ("raw_record", "VARCHAR")))),
+    LedgerTable("contract_suite_results", "The Great Expectations outcome of each ingest run per table (one row per "
+                "table and run that loaded at least one partition).", tuple(
+        RawColumn(n, t) for n, t in (
+            ("feed", "VARCHAR"), ("table_name", "VARCHAR"), ("run_at", "TIMESTAMP"), ("first_partition", "DATE"),
+            ("last_partition", "DATE"), ("partitions", "INTEGER"), ("rows", "BIGINT"), ("evaluated", "INTEGER"),
+            ("failed", "VARCHAR"), ("success", "BOOLEAN")))),
 )
+
+
+def ledger_ddl(table: LedgerTable) -> str:
+    """CREATE TABLE IF NOT EXISTS for a ledger table in schema raw."""
+    cols = ", ".join(f"{c.name} {c.data_type}" for c in table.columns)
+    return f"CREATE TABLE IF NOT EXISTS raw.{table.name} ({cols})"
+
+
+def ledger(name: str) -> LedgerTable:
+    return next(t for t in LEDGER if t.name == name)
 
 
 def raw_columns(contract: Contract) -> list[tuple[str, str]]:

@@ -180,4 +180,4 @@ def test_dbt_docs_generate_on_the_published_warehouse(built, tmp_path):
                    cwd=Path(__file__).resolve().parent.parent / "dbt_project", check=True,
                    env={**os.environ, "LOANCODE_DBT_DB": str(copy)})
     catalog = json.loads((tmp_path / "target" / "catalog.json").read_text(encoding="utf-8"))
-    assert "model.loancode.indicator_values" in catalog["nodes"]
+    assert "model.loancode.fct_indicator_values" in catalog["nodes"]  # published as marts.indicator_values

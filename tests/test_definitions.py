@@ -13,7 +13,7 @@ def test_definitions_load_with_one_lineage_graph():
         key = dg.AssetKey(["raw", feed_table])
         assert key in keys
         assert graph.get(key).is_materializable  # produced by an ingest asset, not an external source
-    indicator_values = dg.AssetKey(["marts", "indicator_values"])
+    indicator_values = dg.AssetKey(["marts", "indicator_values"])  # the model fct_indicator_values, keyed as published
     assert indicator_values in keys
     upstream = graph.get(indicator_values).parent_keys
     ancestors, frontier = set(upstream), list(upstream)

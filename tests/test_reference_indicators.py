@@ -472,7 +472,7 @@ def scenario(tmp_path_factory):
     build_scenario_raw(db)
     run_dbt(db, tmp, "seed")
     # the models the indicators need, nothing else: data and unit tests run in test_dbt_build
-    run_dbt(db, tmp, "run", "--select", "+indicator_values")
+    run_dbt(db, tmp, "run", "--select", "+fct_indicator_values")
     ref, got = reference_values(db), mart_values(db)
     problems = mismatches(ref, got)
     if problems:

@@ -10,7 +10,6 @@ import streamlit as st
 from dashboards import charts, ui
 from dashboards import format as fmt
 from dashboards import queries as q
-from dashboards.queries.reporting import RULE_COLUMNS
 from dashboards.scope import CITY_NAMES
 
 RANK_CODES = ["R01", "R02", "R03", "O01", "O02", "O10", "O04"]
@@ -118,15 +117,10 @@ products = q.listed_products(viewer, period, institution=inst)
 if products.empty:
     st.info("该机构本月末没有上架产品。")
 else:
-    broken = products[list(RULE_COLUMNS)].fillna(False).astype(bool)
-    products = products.assign(
-        合规=products["is_violation"].map(lambda v: "违规" if v else "合规"),
-        违规原因=broken.apply(lambda r: "；".join(RULE_COLUMNS[c] for c in RULE_COLUMNS if r[c]), axis=1),
-    )
     st.dataframe(
         products[["product_id", "product_name", "product_category", "guarantee_type", "min_amount_wan",
-                  "max_amount_wan", "rate_floor_pct", "rate_cap_pct", "合规", "违规原因"]].rename(
-            columns={"product_id": "产品编码", "product_name": "产品名称", "product_category": "产品类别",
+                  "max_amount_wan", "rate_floor_pct", "rate_cap_pct", "compliance", "violation_reasons"]].rename(
+            columns={"compliance": "合规", "violation_reasons": "违规原因", "product_id": "产品编码", "product_name": "产品名称", "product_category": "产品类别",
                      "guarantee_type": "担保方式", "min_amount_wan": "最低额度（万元）",
                      "max_amount_wan": "最高额度（万元）", "rate_floor_pct": "利率下限（%）",
                      "rate_cap_pct": "利率上限（%）"}),

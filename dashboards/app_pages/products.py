@@ -8,7 +8,6 @@ import streamlit as st
 from dashboards import charts, ui
 from dashboards import format as fmt
 from dashboards import queries as q
-from dashboards.queries.reporting import RULE_COLUMNS
 from dashboards.scope import CITY_NAMES
 
 ui.require_warehouse()
@@ -68,19 +67,14 @@ products = q.listed_products(viewer, period, city=city if viewer.is_province els
 if products.empty:
     st.info("所选范围内没有上架产品。")
 else:
-    broken = products[list(RULE_COLUMNS)].fillna(False).astype(bool)
-    products = products.assign(
-        合规=products["is_violation"].map(lambda v: "违规" if v else "合规"),
-        违规原因=broken.apply(lambda r: "；".join(RULE_COLUMNS[c] for c in RULE_COLUMNS if r[c]), axis=1),
-    )
     only_violations = st.toggle("只看违规产品", value=st.query_params.get("violations") == "1", key="violations")
     st.query_params["violations"] = "1" if only_violations else "0"
     if only_violations:
         products = products[products["is_violation"]]
     st.dataframe(
         products[["product_id", "product_name", "product_category", "institution_name", "guarantee_type",
-                  "max_amount_wan", "listed_date", "合规", "违规原因"]].rename(
-            columns={"product_id": "产品编码", "product_name": "产品名称", "product_category": "产品类别",
+                  "max_amount_wan", "listed_date", "compliance", "violation_reasons"]].rename(
+            columns={"compliance": "合规", "violation_reasons": "违规原因", "product_id": "产品编码", "product_name": "产品名称", "product_category": "产品类别",
                      "institution_name": "机构", "guarantee_type": "担保方式",
                      "max_amount_wan": "最高额度（万元）", "listed_date": "上架日期"}),
         hide_index=True,

@@ -37,8 +37,8 @@ def member_names(viewer: Viewer, dimension: str) -> dict[str, str]:
             "select cast(institution_id as varchar) as k, any_value(institution_name) as n "
             "from marts.dim_institution group by 1"
         )
-    elif dimension == "industry" and has_table("reference.industry_sections", "section", "name_zh"):
-        df = query("select section as k, section || ' ' || name_zh as n from reference.industry_sections")
+    elif dimension == "industry" and has_table("marts.dim_industry", "section", "name_zh"):
+        df = query("select section as k, section || ' ' || name_zh as n from marts.dim_industry")
     else:
         return {}
     return {str(k): str(n) for k, n in zip(df["k"], df["n"], strict=True) if n is not None}

@@ -2,8 +2,8 @@
 
 Reads ``marts.indicator_values(indicator_code, period, grain, grain_key, value)``,
 ``marts.indicator_catalog(code, name_zh, name_en, unit, definition, grains, additive)``,
-``marts.dim_city(city_code, city_name, lat, lon)`` (else ``reference.city_seats``), and for labels
-``marts.dim_county(county_code, county_name)`` (else ``reference.divisions(code, name, level)``) and
+``marts.dim_city(city_code, city_name, lat, lon)``, and for labels
+``marts.dim_county(county_code, county_name)`` and
 ``marts.dim_institution(institution_id, institution_name)`` when they exist.
 """
 
@@ -116,11 +116,9 @@ def catalog(viewer: Viewer) -> pd.DataFrame:
 
 
 def cities(viewer: Viewer) -> pd.DataFrame:
-    """The cities the viewer may see: city_code, city_name, lat, lon (marts.dim_city else reference.city_seats)."""
+    """The cities the viewer may see: city_code, city_name, lat, lon (marts.dim_city)."""
     if has_table("marts.dim_city", "city_code", "city_name", "lat", "lon"):
         table = "marts.dim_city"
-    elif has_table("reference.city_seats", "city_code", "city_name", "lat", "lon"):
-        table = "reference.city_seats"
     else:
         df = pd.DataFrame({"city_code": list(CITY_NAMES), "city_name": list(CITY_NAMES.values())})
         df["lat"] = float("nan")
@@ -137,18 +135,12 @@ def cities(viewer: Viewer) -> pd.DataFrame:
 
 
 def counties(viewer: Viewer, city_code: str) -> pd.DataFrame:
-    """county_code, county_name of one city (marts.dim_county, else reference.divisions)."""
+    """county_code, county_name of one city (marts.dim_county)."""
     viewer.check_city(city_code)
     if has_table("marts.dim_county", "county_code", "county_name"):
         return query(
             "select cast(county_code as varchar) as county_code, county_name from marts.dim_county "
             "where substr(cast(county_code as varchar), 1, 4) = ? order by county_code",
-            [city_code[:4]],
-        )
-    if has_table("reference.divisions", "code", "name", "level"):
-        return query(
-            "select cast(code as varchar) as county_code, name as county_name from reference.divisions "
-            "where level = 'county' and substr(cast(code as varchar), 1, 4) = ? order by code",
             [city_code[:4]],
         )
     return pd.DataFrame({"county_code": pd.Series(dtype=str), "county_name": pd.Series(dtype=str)})

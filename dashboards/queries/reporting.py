@@ -14,20 +14,21 @@ import pandas as pd
 
 from loancode import config, workflow
 
-from dashboards.queries._db import has_table, query
+from dashboards.queries._db import columns, has_table, query
 from dashboards.scope import ScopeError, Viewer
 
 OVERDUE = "marts.rpt_overdue_demands"
 LISTED = "marts.fct_listed_products"
 ALERTS = "marts.dq_alerts"
-RULE_COLUMNS = {
-    "breaks_category": "产品类别不符（个人消费贷款/理财产品）",
-    "breaks_individual_only": "服务对象仅为个人",
-    "breaks_institution_absent": "所属机构不在名录",
-    "breaks_not_onboarded": "所属机构未入驻",
-    "breaks_agreement_unsigned": "协议未签署",
-    "breaks_agreement_expired": "协议已到期",
-}
+RULE_CATALOG = "marts.dq_rule_catalog"
+
+
+def listing_rule_labels() -> dict[str, str]:
+    """The listing rules' flag columns of ``marts.fct_listed_products`` → their short Chinese labels (seed
+    dq_rules, published as marts.dq_rule_catalog), in the fact table's column order."""
+    labels = dict(query(f"select listing_flag, listing_label_zh from {RULE_CATALOG} "
+                        "where listing_flag is not null").itertuples(index=False, name=None))
+    return {c: labels[c] for c in columns(LISTED) if c in labels}
 
 
 def overdue_demands(viewer: Viewer, city: str, period: str) -> pd.DataFrame:
@@ -61,7 +62,8 @@ def listed_products(
     institution: str | None = None,
     category: str | None = None,
 ) -> pd.DataFrame:
-    """Products 上架 in the register in force at the end of ``period``, with the rules each breaks.
+    """Products 上架 in the register in force at the end of ``period``, with the rules each breaks (a flag
+    column each), ``compliance`` (合规 / 违规) and ``violation_reasons`` (the broken rules' labels).
 
     A city office sees only products of its city's institutions; ``city`` narrows the province view.
     """
@@ -75,8 +77,9 @@ def listed_products(
     if category:
         clauses.append("l.product_category = ?")
         params.append(category)
-    rules = ", ".join(f"l.{c}" for c in RULE_COLUMNS)
-    return query(
+    labels = listing_rule_labels()
+    rules = ", ".join(f"l.{c}" for c in labels)
+    products = query(
         "select l.product_id, p.product_name, l.product_category, l.institution_id, i.institution_name, "
         "l.city_code, p.guarantee_type, p.min_amount_wan, p.max_amount_wan, p.rate_floor_pct, "
         f"p.rate_cap_pct, p.listed_date, l.snapshot_date, l.is_violation, {rules} "
@@ -85,6 +88,12 @@ def listed_products(
         "from marts.dim_institution group by 1) as i on i.institution_id = l.institution_id "
         "where " + " and ".join(clauses) + " order by l.is_violation desc, l.product_category, l.product_id",
         params,
+    )
+    broken = products[list(labels)].fillna(False).astype(bool)
+    return products.assign(
+        compliance=products["is_violation"].map(lambda v: "违规" if v else "合规"),
+        violation_reasons=broken.apply(lambda r: "；".join(label for c, label in labels.items() if r[c]), axis=1)
+        if not products.empty else pd.Series(dtype=str),
     )
 
 

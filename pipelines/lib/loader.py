@@ -48,8 +48,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Every raw table exists, even for a feed with no files yet, so dbt always builds."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw; CREATE SCHEMA IF NOT EXISTS restricted")
     for table in feeds.LEDGER:
-        cols = ", ".join(f"{c.name} {c.data_type}" for c in table.columns)
-        con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table.name} ({cols})")
+        con.execute(feeds.ledger_ddl(table))
     for feed in feeds.registry().values():
         for contract in feed.contracts:
             cols = ", ".join(f"{sql_identifier(n)} {t}" for n, t in raw_columns(contract))

@@ -12,15 +12,14 @@ import json
 
 import duckdb
 
+from loancode import feeds
+
 TABLE = "raw.contract_suite_results"
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {TABLE} (feed VARCHAR, table_name VARCHAR, run_at TIMESTAMP, "
-        "first_partition DATE, last_partition DATE, partitions INTEGER, rows BIGINT, evaluated INTEGER, "
-        "failed VARCHAR, success BOOLEAN)")
+    con.execute(feeds.ledger_ddl(feeds.ledger("contract_suite_results")))
 
 
 def record(con: duckdb.DuckDBPyConnection, feed: str, outcomes: dict, dates: list[str]) -> None:

@@ -9,7 +9,7 @@ with columns
 `is_working_day` follows the official calendar: public holidays (including weekdays given off) are not
 working days, make-up working days (调休, a Saturday or Sunday worked) are.
 
-Years that chinese_calendar does not know are simply absent; the dbt model `int_working_days` then
+Years that chinese_calendar does not know are simply absent; the dbt model `int_calendar_days_resolved` then
 applies `calendar_overrides.csv` (which the bureau extends with a year's holidays and 调休 days) or,
 failing that, weekends only, and flags the day `calendar_known = false`.
 """

@@ -7,13 +7,17 @@ log as (
     select * from {{ ref('stg_ingest__files') }}
 ),
 
+lifecycle_quarantine as (
+    select * from {{ ref('int_application_rows_quarantined') }}
+),
+
 lifecycle_rows as (
     select file_name, count(*) as rows_quarantined
-    from {{ ref('int_application_rows_quarantined') }}
+    from lifecycle_quarantine
     group by file_name
 ),
 
-final as (
+moved as (
     select
         l.feed,
         l.file_name,
@@ -36,18 +40,22 @@ final as (
         and l.is_current
         and l.status <> 'rejected'
         and q.file_name = l.file_name
+),
+
+final as (
+    select
+        feed,
+        file_name,
+        business_date,
+        sha256,
+        encoding,
+        cast(rows_in_checked as bigint) as rows_in,
+        cast(rows_loaded as bigint) as rows_loaded,
+        cast(rows_quarantined as bigint) as rows_quarantined,
+        status,
+        message,
+        loaded_at
+    from moved
 )
 
-select
-    feed,
-    file_name,
-    business_date,
-    sha256,
-    encoding,
-    cast(rows_in_checked as bigint) as rows_in,
-    cast(rows_loaded as bigint) as rows_loaded,
-    cast(rows_quarantined as bigint) as rows_quarantined,
-    status,
-    message,
-    loaded_at
-from final
+select * from final

@@ -12,18 +12,22 @@ lifecycle as (
     from {{ ref('int_application_rows_quarantined') }}
 ),
 
-final as (
+unioned as (
     select * from row_rules
     union all
     select * from lifecycle
+),
+
+final as (
+    select
+        cast(feed as varchar) as feed,
+        cast(file_name as varchar) as file_name,
+        cast(row_number as integer) as row_number,
+        cast(record_key as varchar) as record_key,
+        cast(rule as varchar) as rule,
+        cast(detail as varchar) as detail,
+        cast(raw_record as varchar) as raw_record
+    from unioned
 )
 
-select
-    cast(feed as varchar) as feed,
-    cast(file_name as varchar) as file_name,
-    cast(row_number as integer) as row_number,
-    cast(record_key as varchar) as record_key,
-    cast(rule as varchar) as rule,
-    cast(detail as varchar) as detail,
-    cast(raw_record as varchar) as raw_record
-from final
+select * from final

@@ -9,14 +9,18 @@ violations as (
     where not is_valid
 ),
 
-violating_events as (
-    select e.event_id, v.violated_rule, v.violation_detail, v.application_id
-    from {{ ref('stg_applications__events') }} as e
-    inner join violations as v on v.application_id = e.application_id
+events as (
+    select event_id, application_id from {{ ref('stg_applications__events') }}
 ),
 
 raw_rows as (
     select * from {{ source('raw', 'applications') }}
+),
+
+violating_events as (
+    select e.event_id, v.violated_rule, v.violation_detail, v.application_id
+    from events as e
+    inner join violations as v on v.application_id = e.application_id
 ),
 
 final as (

@@ -58,7 +58,7 @@ checks as (
     from per_application
 ),
 
-final as (
+ruled as (
     select
         application_id,
         event_count,
@@ -102,9 +102,13 @@ final as (
                 || first_approved_amount_yuan end
         ), '') as violation_detail
     from checks
+),
+
+final as (
+    select
+        *,
+        violated_rule is null as is_valid
+    from ruled
 )
 
-select
-    *,
-    violated_rule is null as is_valid
-from final
+select * from final

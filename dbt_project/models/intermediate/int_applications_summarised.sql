@@ -25,6 +25,18 @@ submitted as (
     where event_type = 'submitted'
 ),
 
+sections as (
+    select section from {{ ref('industry_sections') }}
+),
+
+products as (
+    select * from {{ ref('int_products_resolved') }}
+),
+
+calendar as (
+    select date_day, response_deadline_date from {{ ref('int_calendar_days_resolved') }}
+),
+
 firsts as (
     select
         c.application_id,
@@ -55,22 +67,6 @@ firsts as (
     inner join submitted as s on s.application_id = c.application_id
 ),
 
-cities as (
-    select city_code from {{ ref('city_seats') }}
-),
-
-sections as (
-    select section from {{ ref('industry_sections') }}
-),
-
-products as (
-    select * from {{ ref('int_products_resolved') }}
-),
-
-calendar as (
-    select date_day, response_deadline_date from {{ ref('int_working_days') }}
-),
-
 final as (
     select
         f.application_id,
@@ -85,7 +81,7 @@ final as (
         f.submitted_qr_code_id as qr_code_id,
         '{{ var("province_code") }}' as province_code,
         f.submitted_county_code as county_code,
-        ci.city_code,
+        {{ city_of('f.submitted_county_code') }} as city_code,
         case
             when left(f.submitted_uscc, 2) = '91' then '企业'
             when left(f.submitted_uscc, 2) = '92' then '个体工商户'
@@ -119,7 +115,6 @@ final as (
             date_diff('second', f.submitted_at, f.first_disbursed_at) <= 720 * 3600, false
         ) as is_disbursed_within_30_days
     from firsts as f
-    left join cities as ci on ci.city_code = left(f.submitted_county_code, 4) || '00'
     left join sections as se on se.section = left(f.submitted_industry_code, 1)
     left join products as p on p.product_id = f.submitted_product_id
     left join calendar as cal on cal.date_day = cast(f.submitted_at as date)

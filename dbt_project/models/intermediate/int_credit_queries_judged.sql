@@ -7,11 +7,7 @@ reports as (
 ),
 
 authorizations as (
-    select * from {{ ref('int_authorizations_superseded') }}
-),
-
-cities as (
-    select city_code from {{ ref('city_seats') }}
+    select * from {{ ref('stg_authorizations__authorizations') }}
 ),
 
 judged as (
@@ -24,7 +20,7 @@ judged as (
         r.authorization_id,
         r.subject_county_code,
         '{{ var("province_code") }}' as province_code,
-        ci.city_code,
+        {{ city_of('r.subject_county_code') }} as city_code,
         a.authorization_id is not null as authorization_found,
         case
             when r.authorization_id is null then 'authorization_missing'
@@ -41,7 +37,6 @@ judged as (
         r.row_number
     from reports as r
     left join authorizations as a on a.authorization_id = r.authorization_id
-    left join cities as ci on ci.city_code = left(r.subject_county_code, 4) || '00'
 ),
 
 final as (

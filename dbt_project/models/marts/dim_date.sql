@@ -2,7 +2,7 @@
 with
 
 days as (
-    select * from {{ ref('int_working_days') }}
+    select * from {{ ref('int_calendar_days_resolved') }}
 ),
 
 final as (

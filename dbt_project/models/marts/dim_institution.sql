@@ -2,25 +2,37 @@
 -- plus the institutions that appear only in the feeds (accepting a demand, querying a report).
 with
 
-register as (
+institutions as (
     select * from {{ ref('stg_register__institutions') }}
+),
+
+applications as (
+    select institution_id from {{ ref('int_applications_summarised') }}
+),
+
+credit_queries as (
+    select institution_id from {{ ref('int_credit_queries_judged') }}
+),
+
+products as (
+    select institution_id from {{ ref('stg_register__products') }}
+),
+
+register as (
+    select * from institutions
     qualify row_number() over (partition by institution_id order by snapshot_date desc, row_number) = 1
 ),
 
 latest_snapshot as (
-    select max(snapshot_date) as snapshot_date from {{ ref('stg_register__institutions') }}
+    select max(snapshot_date) as snapshot_date from institutions
 ),
 
 feed_only as (
-    select distinct institution_id from {{ ref('int_applications_summarised') }} where institution_id is not null
+    select distinct institution_id from applications where institution_id is not null
     union
-    select distinct institution_id from {{ ref('int_credit_queries_judged') }} where institution_id is not null
+    select distinct institution_id from credit_queries where institution_id is not null
     union
-    select distinct institution_id from {{ ref('stg_register__products') }} where institution_id is not null
-),
-
-cities as (
-    select city_code from {{ ref('city_seats') }}
+    select distinct institution_id from products where institution_id is not null
 ),
 
 final as (
@@ -30,7 +42,7 @@ final as (
         r.institution_type,
         r.parent_institution_id,
         r.division_code,
-        ci.city_code,
+        {{ city_of('r.division_code') }} as city_code,
         r.onboarding_status,
         r.approved_date,
         r.agreement_signed_date,
@@ -41,7 +53,6 @@ final as (
     from register as r
     full outer join feed_only as f on f.institution_id = r.institution_id
     cross join latest_snapshot as ls
-    left join cities as ci on ci.city_code = left(r.division_code, 4) || '00'
 )
 
 select * from final

@@ -6,14 +6,18 @@ months as (
     select * from {{ ref('int_months_spanned') }}
 ),
 
-days as (
-    select period, bool_and(calendar_known) as calendar_known, count(*) filter (where is_working_day) as working_days
-    from {{ ref('int_working_days') }}
-    group by period
+calendar as (
+    select * from {{ ref('int_calendar_days_resolved') }}
 ),
 
 snapshots as (
-    select * from {{ ref('int_register_snapshots_in_force') }}
+    select * from {{ ref('int_register_snapshots_selected') }}
+),
+
+days as (
+    select period, bool_and(calendar_known) as calendar_known, count(*) filter (where is_working_day) as working_days
+    from calendar
+    group by period
 ),
 
 final as (

@@ -3,6 +3,10 @@ with
 
 products as (
     select * from {{ ref('stg_register__products') }}
+),
+
+latest as (
+    select * from products
     qualify row_number() over (partition by product_id order by snapshot_date desc, row_number) = 1
 ),
 
@@ -26,7 +30,7 @@ final as (
         listed_date,
         delisted_date,
         snapshot_date as last_snapshot_date
-    from products
+    from latest
 )
 
 select * from final

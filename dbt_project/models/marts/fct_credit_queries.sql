@@ -1,2 +1,12 @@
 -- One row per de-duplicated credit report query, judged lawful or not (with the reason).
-select * from {{ ref('int_credit_queries_judged') }}
+with
+
+credit_queries as (
+    select * from {{ ref('int_credit_queries_judged') }}
+),
+
+final as (
+    select * from credit_queries
+)
+
+select * from final

@@ -6,6 +6,10 @@ source as (
     select * from {{ source('raw', 'applications') }}
 ),
 
+repeated as (
+    select * from {{ ref('stg_applications__repeated_event_ids') }}
+),
+
 renamed as (
     select
         cast(event_id as varchar) as event_id,
@@ -35,23 +39,9 @@ renamed as (
     from source
 ),
 
-copies as (
-    select * from {{ ref('stg_applications__event_copies') }}
-),
-
--- every row passes through but the losing copies of a repeated event_id (the provenance columns are
--- never NULL and name one delivered row: the loader sets them)
+-- every row passes through but the other copies of a repeated event_id
 final as (
-    select
-        r.*,
-        coalesce(c.copies_delivered, 1) as copies_delivered
-    from renamed as r
-    left join copies as c
-        on c.event_id is not distinct from r.event_id
-        and c.business_date = r.business_date
-        and c.row_number = r.row_number
-        and c.file_name = r.file_name
-    where c.copy_rank is null or c.copy_rank = 1
+    {{ deduplicate('renamed', ['event_id'], keep='earliest', copies='repeated', count_as='copies_delivered') }}
 )
 
 select * from final

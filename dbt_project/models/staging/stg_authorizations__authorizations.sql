@@ -1,5 +1,6 @@
--- Every delivered authorization row, with its delivery order; the superseding is in
--- int_authorizations_superseded.
+-- The authorization in force per authorization_id: a later row supersedes the earlier ones, later in
+-- delivery order (feeds.md Clarification 5: partition date, then row order in the file); rows_delivered
+-- counts the rows delivered for the id.
 with
 
 source as (
@@ -21,8 +22,24 @@ renamed as (
     from source
 ),
 
+superseded as (
+    {{ deduplicate('renamed', ['authorization_id'], keep='latest', count_as='rows_delivered') }}
+),
+
 final as (
-    select * from renamed
+    select
+        authorization_id,
+        uscc,
+        institution_id,
+        scope,
+        granted_at,
+        expires_at,
+        revoked_at,
+        rows_delivered,
+        file_name,
+        business_date,
+        row_number
+    from superseded
 )
 
 select * from final

@@ -1,4 +1,5 @@
--- One row per credit report: duplicates of a report_id collapsed (earliest partition, then first row).
+-- One row per credit report: duplicates of a report_id collapsed (feeds.md Clarification 4: the copy
+-- from the earliest partition wins, then the first row in the file).
 with
 
 source as (
@@ -37,24 +38,8 @@ renamed as (
     from source
 ),
 
--- Only the report_ids delivered more than once need choosing, as int_authorizations_superseded chooses
--- the latest copy: the same rows as
--- row_number() over (partition by report_id order by business_date, row_number, file_name) = 1.
-copies as (
-    select
-        report_id,
-        min((business_date, row_number, file_name)) as first_copy
-    from renamed
-    group by report_id
-    having count(*) > 1
-),
-
 final as (
-    select r.*
-    from renamed as r
-    left join copies as c on c.report_id is not distinct from r.report_id
-    where c.first_copy is null
-        or (r.business_date, r.row_number, r.file_name) = c.first_copy
+    {{ deduplicate('renamed', ['report_id'], keep='earliest') }}
 )
 
 select * from final

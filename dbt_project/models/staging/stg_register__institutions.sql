@@ -22,10 +22,9 @@ renamed as (
     from source
 ),
 
--- an institution listed twice in one snapshot counts once (first row of the sheet wins)
+-- an institution listed twice in one snapshot counts once (the first row of the sheet wins)
 final as (
-    select * from renamed
-    qualify row_number() over (partition by snapshot_date, institution_id order by row_number) = 1
+    {{ deduplicate('renamed', ['snapshot_date', 'institution_id'], keep='earliest') }}
 )
 
 select * from final

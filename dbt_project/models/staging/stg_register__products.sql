@@ -32,10 +32,9 @@ renamed as (
     from source
 ),
 
--- a product listed twice in one snapshot counts once (first row of the sheet wins)
+-- a product listed twice in one snapshot counts once (the first row of the sheet wins)
 final as (
-    select * from renamed
-    qualify row_number() over (partition by snapshot_date, product_id order by row_number) = 1
+    {{ deduplicate('renamed', ['snapshot_date', 'product_id'], keep='earliest') }}
 )
 
 select * from final

@@ -18,7 +18,7 @@ by_city as (
 
 city_values as (
     select indicator_code, period, grain_key as city_code, value
-    from {{ ref('indicator_values') }}
+    from {{ ref('fct_indicator_values') }}
     where grain = 'city'
 )
 

@@ -13,7 +13,7 @@ listed_keyed as (
 
 published as (
     select period, grain_key, value
-    from {{ ref('indicator_values') }}
+    from {{ ref('fct_indicator_values') }}
     where indicator_code = 'R04' and grain in ('province', 'city')
 )
 

@@ -8,7 +8,7 @@ catalog as (
 ),
 
 published as (
-    select distinct indicator_code, grain from {{ ref('indicator_values') }}
+    select distinct indicator_code, grain from {{ ref('fct_indicator_values') }}
 ),
 
 missing as (

@@ -8,7 +8,7 @@ months as (
 
 codes_at_grain as (
     select distinct indicator_code, grain
-    from {{ ref('indicator_values') }}
+    from {{ ref('fct_indicator_values') }}
     where grain in ('province', 'city')
 ),
 
@@ -27,7 +27,7 @@ expected as (
 
 select e.*
 from expected as e
-left join {{ ref('indicator_values') }} as v
+left join {{ ref('fct_indicator_values') }} as v
     on v.indicator_code = e.indicator_code and v.period = e.period
     and v.grain = e.grain and v.grain_key = e.grain_key
 where v.indicator_code is null

@@ -13,6 +13,6 @@ expected as (
 
 select e.*, w.is_working_day as actual_working, w.response_deadline_date as actual_deadline
 from expected as e
-left join {{ ref('int_working_days') }} as w on w.date_day = e.date_day
+left join {{ ref('int_calendar_days_resolved') }} as w on w.date_day = e.date_day
 where w.is_working_day is distinct from e.is_working_day
     or w.response_deadline_date is distinct from e.response_deadline_date

@@ -27,7 +27,7 @@ def load_rules(path: Path = RULES_SEED) -> list[dict]:
 
 
 def asset_key_of(feed_or_model: str) -> dg.AssetKey:
-    """`marts.fct_credit_queries` -> marts/fct_credit_queries (dbt assets are keyed [schema, model])."""
+    """`marts.fct_credit_queries` -> marts/fct_credit_queries (dbt assets are keyed [schema, relation])."""
     return dg.AssetKey(feed_or_model.split("."))
 
 

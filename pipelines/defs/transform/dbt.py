@@ -1,4 +1,4 @@
-"""The dbt project as Dagster assets (dagster-dbt), keyed by schema so lineage reads as the warehouse does.
+"""The dbt project as Dagster assets (dagster-dbt), keyed [schema, relation] so lineage reads as the warehouse does.
 
 dbt's sources `raw.*` get the keys `raw/<table>`, the same keys the ingest assets produce, so
 ingest → staging → intermediate → marts is one graph.
@@ -24,8 +24,9 @@ class SchemaKeyedTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
             return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        # keyed as the relation is published: [schema, alias] (marts/indicator_values, not fct_indicator_values)
         schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props.get("schema")
-        return dg.AssetKey([schema, dbt_resource_props["name"]])
+        return dg.AssetKey([schema, dbt_resource_props.get("alias") or dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         schema = dbt_resource_props.get("config", {}).get("schema") or "transform"

@@ -2,6 +2,10 @@
 -- subject's county, institution the querying institution.
 with
 
+credit_queries as (
+    select * from {{ ref('int_credit_queries_judged') }}
+),
+
 population as (
     select
         period,
@@ -10,7 +14,7 @@ population as (
         institution_id,
         report_id,
         is_lawful
-    from {{ ref('int_credit_queries_judged') }}
+    from credit_queries
 ),
 
 final as (

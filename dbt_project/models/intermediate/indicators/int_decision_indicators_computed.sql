@@ -1,12 +1,16 @@
 -- O10: population = applications in the month of their first decision (approved or rejected), once.
 with
 
+applications as (
+    select * from {{ ref('int_applications_summarised') }}
+),
+
 population as (
     select
         strftime(first_decision_at, '%Y-%m') as period,
         {{ grain_key_columns() }},
         first_decision
-    from {{ ref('int_applications_summarised') }}
+    from applications
     where first_decision_at is not null
 ),
 

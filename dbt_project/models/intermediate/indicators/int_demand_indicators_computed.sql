@@ -1,6 +1,10 @@
 -- D01–D03 and O11: population = life-cycle-valid applications, in the month of their `submitted`.
 with
 
+applications as (
+    select * from {{ ref('int_applications_summarised') }}
+),
+
 population as (
     select
         submitted_period as period,
@@ -8,7 +12,7 @@ population as (
         uscc,
         amount_yuan,
         is_disbursed_within_30_days
-    from {{ ref('int_applications_summarised') }}
+    from applications
 ),
 
 final as (

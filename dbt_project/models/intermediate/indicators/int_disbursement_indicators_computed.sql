@@ -3,6 +3,10 @@
 -- geography, entity type, industry, product and institution those of the application.
 with
 
+events as (
+    select * from {{ ref('int_application_events_validated') }}
+),
+
 population as (
     select
         period,
@@ -12,7 +16,7 @@ population as (
         annual_rate_pct,
         guarantee_type,
         first_loan
-    from {{ ref('int_application_events_validated') }}
+    from events
     where event_type = 'disbursed'
 ),
 

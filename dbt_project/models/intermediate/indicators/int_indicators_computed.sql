@@ -10,7 +10,17 @@
     'int_register_indicators_computed',
     'int_credit_query_indicators_computed',
 ] %}
-{%- for family in families %}
-select indicator_code, period, grain, grain_key, value from {{ ref(family) }}
-{{ 'union all' if not loop.last }}
-{%- endfor %}
+with
+{% for family in families %}
+{{ family }} as (
+    select indicator_code, period, grain, grain_key, value from {{ ref(family) }}
+),
+{% endfor %}
+final as (
+    {%- for family in families %}
+    select * from {{ family }}
+    {{- '\n    union all' if not loop.last }}
+    {%- endfor %}
+)
+
+select * from final

@@ -3,27 +3,31 @@
 with
 
 in_force as (
-    select * from {{ ref('int_register_snapshots_in_force') }}
+    select * from {{ ref('int_register_snapshots_selected') }}
 ),
 
-cities as (
-    select city_code from {{ ref('city_seats') }}
+institutions as (
+    select * from {{ ref('stg_register__institutions') }}
+),
+
+judged as (
+    select * from {{ ref('int_register_products_judged') }}
 ),
 
 onboarded as (
     select
         f.period,
         '{{ var("province_code") }}' as province_code,
-        ci.city_code,
+        {{ city_of('i.division_code') }} as city_code,
         i.institution_id
     from in_force as f
-    inner join {{ ref('stg_register__institutions') }} as i
+    inner join institutions as i
         on i.snapshot_date = f.snapshot_date and i.onboarding_status = '已入驻'
-    left join cities as ci on ci.city_code = left(i.division_code, 4) || '00'
 ),
 
+-- the products listed at each month's end, judged on its last day
 listed as (
-    select * from {{ ref('int_listed_products_judged') }}
+    select * from judged where period is not null and is_listed
 ),
 
 institution_values as (

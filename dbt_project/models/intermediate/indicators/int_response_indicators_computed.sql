@@ -2,6 +2,10 @@
 -- the first acceptance.
 with
 
+applications as (
+    select * from {{ ref('int_applications_summarised') }}
+),
+
 population as (
     select
         strftime(first_accepted_at, '%Y-%m') as period,
@@ -11,7 +15,7 @@ population as (
         institution_id,
         response_seconds,
         is_accepted_on_time
-    from {{ ref('int_applications_summarised') }}
+    from applications
     where first_accepted_at is not null
 ),
 

@@ -10,9 +10,13 @@ crossed as (
     where grain like 'city/%'
 ),
 
+catalog as (
+    select code, grains from {{ ref('indicator_catalog') }}
+),
+
 published as (
     select code, list_transform(string_split(grains, ','), lambda g: trim(g)) as grains
-    from {{ ref('indicator_catalog') }}
+    from catalog
 ),
 
 final as (

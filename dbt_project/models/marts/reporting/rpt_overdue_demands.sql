@@ -1,11 +1,11 @@
 -- The applications behind R04 (超时未响应笔数), one row per data month × application counted at that
--- month's end: int_overdue_demands, the population R04 counts, so a city's rows in a month add up to
+-- month's end: int_overdue_demands_found, the population R04 counts, so a city's rows in a month add up to
 -- its R04. Masked columns only (the uscc keeps its first 6 and last 4 characters); the application_id
 -- lets the office look the demand up on the platform.
 with
 
 overdue as (
-    select * from {{ ref('int_overdue_demands') }}
+    select * from {{ ref('int_overdue_demands_found') }}
 ),
 
 products as (

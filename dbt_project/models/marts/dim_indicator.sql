@@ -1,4 +1,3 @@
-{{ config(alias="indicator_catalog") }}
 -- The published catalog: one row per base indicator (from the seed, faithful to indicators.md) and one
 -- row per growth variant (<code>_MOM, <code>_YOY, <code>_YTD) that indicator_values carries.
 with
@@ -35,18 +34,22 @@ variant_rows as (
     from variants
 ),
 
-final as (
+unioned as (
     select code, name_zh, name_en, unit, definition, grains, additive from seed
     union all
     select code, name_zh, name_en, unit, definition, grains, additive from variant_rows
+),
+
+final as (
+    select
+        cast(code as varchar) as code,
+        cast(name_zh as varchar) as name_zh,
+        cast(name_en as varchar) as name_en,
+        cast(unit as varchar) as unit,
+        cast(definition as varchar) as definition,
+        cast(grains as varchar) as grains,
+        cast(additive as varchar) as additive
+    from unioned
 )
 
-select
-    cast(code as varchar) as code,
-    cast(name_zh as varchar) as name_zh,
-    cast(name_en as varchar) as name_en,
-    cast(unit as varchar) as unit,
-    cast(definition as varchar) as definition,
-    cast(grains as varchar) as grains,
-    cast(additive as varchar) as additive
-from final
+select * from final

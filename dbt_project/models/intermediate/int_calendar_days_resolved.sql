@@ -5,6 +5,16 @@
 -- response_deadline_date: the 3rd working day strictly after this day (indicators.md Clarification 6).
 with
 
+official as (
+    select date as date_day, is_working_day, is_holiday, is_makeup_workday, holiday_name_zh
+    from {{ ref('official_calendar') }}
+),
+
+override_lines as (
+    select date as date_day, is_working_day, note
+    from {{ ref('calendar_overrides') }}
+),
+
 days as (
     select cast(range as date) as date_day
     from range(
@@ -14,16 +24,10 @@ days as (
     )
 ),
 
-official as (
-    select date as date_day, is_working_day, is_holiday, is_makeup_workday, holiday_name_zh
-    from {{ ref('official_calendar') }}
-),
-
 overrides as (
-    select date as date_day, is_working_day, note
-    from {{ ref('calendar_overrides') }}
+    select * from override_lines
     -- a date listed twice (a data test flags it) is a working day if any line says so
-    qualify row_number() over (partition by date order by is_working_day desc) = 1
+    qualify row_number() over (partition by date_day order by is_working_day desc) = 1
 ),
 
 known_years as (

@@ -1,9 +1,5 @@
 -- Rule family "contract": rows quarantined (per file and broken rule), files refused, and failed
--- Great Expectations suites recorded by the ingest assets (raw.contract_suite_results).
-{# The suite log is written by the ingest assets; a raw layer made without them (a hand-made fixture,
-    a warehouse from before the log existed) simply has no suite results. #}
-{% set suite_results = adapter.get_relation(database=target.database, schema='raw',
-                                               identifier='contract_suite_results') if execute else none %}
+-- Great Expectations suites recorded by the ingest assets (dq_contract_suite_failures).
 with
 
 quarantine as (
@@ -12,6 +8,10 @@ quarantine as (
 
 deliveries as (
     select * from {{ ref('stg_ingest__files') }}
+),
+
+suite_failures as (
+    select * from {{ ref('dq_contract_suite_failures') }}
 ),
 
 file_dates as (
@@ -60,7 +60,6 @@ refused as (
 ),
 
 suites as (
-{%- if suite_results is not none %}
     select
         'contract_suite_failed' as rule_code,
         'contract_expectation' as entity_type,
@@ -70,22 +69,17 @@ suites as (
         cast(max(s.last_partition) as timestamp) as last_seen,
         count(*) as occurrences,
         'raw.' || s.table_name || ' 的已加载分区未通过 Great Expectations 校验：' || e.expectation as detail
-    from {{ suite_results }} as s,
+    from suite_failures as s,
         unnest(cast(coalesce(s.failed, '[]') as json)::varchar[]) as e(expectation)
-    where not s.success
     group by s.table_name, e.expectation
-{%- else %}
-    select
-        cast(null as varchar) as rule_code, cast(null as varchar) as entity_type,
-        cast(null as varchar) as entity_key, cast(null as varchar) as city_code,
-        cast(null as timestamp) as first_seen, cast(null as timestamp) as last_seen,
-        cast(null as bigint) as occurrences, cast(null as varchar) as detail
-    where false
-{%- endif %}
+),
+
+final as (
+    select * from rows_quarantined
+    union all by name
+    select * from refused
+    union all by name
+    select * from suites
 )
 
-select * from rows_quarantined
-union all by name
-select * from refused
-union all by name
-select * from suites
+select * from final

@@ -5,9 +5,13 @@ with
 
 files as (
     select * from {{ ref('stg_ingest__files') }}
+),
+
+final as (
+    select
+        max(business_date) as data_today,
+        cast(max(business_date) as timestamp) + interval '23:59:59' as data_today_end
+    from files
 )
 
-select
-    max(business_date) as data_today,
-    cast(max(business_date) as timestamp) + interval '23:59:59' as data_today_end
-from files
+select * from final

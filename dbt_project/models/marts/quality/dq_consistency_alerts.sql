@@ -2,8 +2,28 @@
 -- whose amounts are far outside their product's range, months without a known working-day calendar.
 with
 
-products as (
-    select * from {{ ref('int_dq_listed_products_by_snapshot') }}
+listings as (
+    select * from {{ ref('dq_product_listings') }}
+),
+
+register_products as (
+    select * from {{ ref('stg_register__products') }}
+),
+
+events as (
+    select * from {{ ref('fct_application_events') }}
+),
+
+applications as (
+    select * from {{ ref('fct_applications') }}
+),
+
+calendar_days as (
+    select * from {{ ref('dim_date') }}
+),
+
+months as (
+    select * from {{ ref('dim_month') }}
 ),
 
 institution_missing as (
@@ -18,15 +38,15 @@ institution_missing as (
         count(distinct snapshot_date) as occurrences,
         '产品 ' || product_id || '（' || arg_max(product_name, snapshot_date) || '）的机构编码 ' || arg_max(institution_id, snapshot_date)
             || ' 不在同期名录的机构表中；见于 ' || count(distinct snapshot_date) || ' 期名录' as detail
-    from products
-    where institution_absent
+    from listings
+    where not institution_in_snapshot
     group by product_id
 ),
 
 -- the product's range as described by the latest snapshot listing it (indicators.md Clarification 14)
 ranges as (
     select product_id, min_amount_yuan, max_amount_yuan
-    from {{ ref('stg_register__products') }}
+    from register_products
     qualify row_number() over (partition by product_id order by snapshot_date desc, row_number) = 1
 ),
 
@@ -41,8 +61,8 @@ amount_events as (
         a.product_id,
         r.min_amount_yuan,
         r.max_amount_yuan
-    from {{ ref('fct_application_events') }} as e
-    inner join {{ ref('fct_applications') }} as a on a.application_id = e.application_id
+    from events as e
+    inner join applications as a on a.application_id = e.application_id
     inner join ranges as r on r.product_id = a.product_id
     where e.amount_yuan is not null
 ),
@@ -71,9 +91,9 @@ amounts as (
     group by application_id
 ),
 
-calendar_days as (
+unknown_days as (
     select period, count(*) filter (where not calendar_known) as unknown_days
-    from {{ ref('int_working_days') }}
+    from calendar_days
     group by period
 ),
 
@@ -88,13 +108,17 @@ calendar as (
         cast(coalesce(d.unknown_days, 0) as bigint) as occurrences,
         '数据月份 ' || m.period || ' 的工作日历未知（' || coalesce(d.unknown_days, 0)
             || ' 天按周一至周五推算）：响应时限与超时指标可能不准，请在 calendar_overrides 中补录当年节假日与调休' as detail
-    from {{ ref('dim_month') }} as m
-    left join calendar_days as d on d.period = m.period
+    from months as m
+    left join unknown_days as d on d.period = m.period
     where not m.calendar_known
+),
+
+final as (
+    select * from institution_missing
+    union all by name
+    select * from amounts
+    union all by name
+    select * from calendar
 )
 
-select * from institution_missing
-union all by name
-select * from amounts
-union all by name
-select * from calendar
+select * from final

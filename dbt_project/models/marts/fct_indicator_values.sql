@@ -5,6 +5,22 @@
 {%- set growth = [['MOM', 1], ['YOY', 12]] %}
 with
 
+catalog_seed as (
+    select * from {{ ref('indicator_catalog') }}
+),
+
+computed as (
+    select indicator_code, period, grain, grain_key, value from {{ ref('int_indicators_computed') }}
+),
+
+months as (
+    select period, month_start from {{ ref('int_months_spanned') }}
+),
+
+cities as (
+    select city_code from {{ ref('city_seats') }}
+),
+
 catalog as (
     select
         code,
@@ -16,25 +32,17 @@ catalog as (
         ) as variant_list,
         -- counts and amounts are 0 where nothing happened; rates, shares and means are NULL
         unit not in ('%', '小时') as is_zero_filled
-    from {{ ref('indicator_catalog') }}
+    from catalog_seed
 ),
 
 published_grains as (
     select code, unnest(grain_list) as grain, is_zero_filled from catalog
 ),
 
-computed as (
-    select indicator_code, period, grain, grain_key, value from {{ ref('int_indicators_computed') }}
-),
-
-months as (
-    select period, month_start from {{ ref('int_months_spanned') }}
-),
-
 grid_members as (
     select 'province' as grain, '{{ var("province_code") }}' as grain_key
     union all
-    select 'city' as grain, city_code as grain_key from {{ ref('city_seats') }}
+    select 'city' as grain, city_code as grain_key from cities
 ),
 
 complete_grid as (
@@ -116,7 +124,7 @@ growth_ytd as (
     where list_contains(variant_list, 'YTD')
 ),
 
-final as (
+unioned as (
     select * from base
     {%- for variant, lag_months in growth %}
     union all
@@ -124,15 +132,19 @@ final as (
     {%- endfor %}
     union all
     select * from growth_ytd
+),
+
+final as (
+    select
+        cast(indicator_code as varchar) as indicator_code,
+        cast(period as varchar) as period,
+        cast(grain as varchar) as grain,
+        cast(grain_key as varchar) as grain_key,
+        cast(value as double) as value
+    from unioned
 )
 
-select
-    cast(indicator_code as varchar) as indicator_code,
-    cast(period as varchar) as period,
-    cast(grain as varchar) as grain,
-    cast(grain_key as varchar) as grain_key,
-    cast(value as double) as value
-from final
+select * from final
 -- stored in the order the dashboards ask for it (a grain and its members): DuckDB then skips whole row
 -- groups by their min/max instead of scanning the table for one city
 order by grain, grain_key, indicator_code, period

@@ -3,8 +3,28 @@
 -- without consent" — and demands left unanswered beyond the response limit, per institution.
 with
 
+listings as (
+    select * from {{ ref('dq_product_listings') }}
+),
+
+credit_queries as (
+    select * from {{ ref('fct_credit_queries') }}
+),
+
+applications as (
+    select * from {{ ref('fct_applications') }}
+),
+
+institutions as (
+    select * from {{ ref('dim_institution') }}
+),
+
+today as (
+    select * from {{ ref('dq_data_today') }}
+),
+
 listed as (
-    select * from {{ ref('int_dq_listed_products_by_snapshot') }} where is_listed
+    select * from listings where is_listed
 ),
 
 listing_breaches as (
@@ -41,7 +61,7 @@ products as (
 ),
 
 queries as (
-    select * from {{ ref('fct_credit_queries') }} where not is_lawful
+    select * from credit_queries where not is_lawful
 ),
 
 unlawful as (
@@ -63,26 +83,15 @@ unlawful as (
 -- response deadline day before today; the institution is the product's (indicators.md Clarification 7),
 -- demands without a product have none. An institution is alerted when its overdue demands are both
 -- many and a large share of its demands already due, so the usual few stragglers raise nothing.
-today as (
-    select * from {{ ref('int_dq_data_today') }}
-),
-
 due as (
     select
         a.product_institution_id as institution_id,
         a.application_id,
         a.response_deadline_at,
         a.first_answer_at is null as is_overdue
-    from {{ ref('fct_applications') }} as a
+    from applications as a
     cross join today as t
     where a.product_institution_id is not null and a.response_deadline_date < t.data_today
-),
-
-institution_city as (
-    select i.institution_id, c.city_code
-    from {{ ref('stg_register__institutions') }} as i
-    left join {{ ref('city_seats') }} as c on c.city_code = left(i.division_code, 4) || '00'
-    qualify row_number() over (partition by i.institution_id order by i.snapshot_date desc, i.row_number) = 1
 ),
 
 overdue_by_institution as (
@@ -101,20 +110,24 @@ overdue as (
         'demands_unanswered_overdue' as rule_code,
         'institution' as entity_type,
         o.institution_id as entity_key,
-        ic.city_code,
+        i.city_code,
         o.first_deadline as first_seen,
         o.last_deadline as last_seen,
         o.overdue as occurrences,
         '机构 ' || o.institution_id || ' 有 ' || o.overdue || ' 笔融资需求超过 3 个工作日响应时限仍未响应，占其已到期需求 '
             || o.due_demands || ' 笔的 ' || round(100.0 * o.overdue / o.due_demands, 1) || '%' as detail
     from overdue_by_institution as o
-    left join institution_city as ic on ic.institution_id = o.institution_id
+    left join institutions as i on i.institution_id = o.institution_id
     where o.overdue >= {{ dq_param('demands_unanswered_overdue', 'min_overdue') }}
         and 100.0 * o.overdue / o.due_demands >= {{ dq_param('demands_unanswered_overdue', 'min_share_pct') }}
+),
+
+final as (
+    select * from products
+    union all by name
+    select * from unlawful
+    union all by name
+    select * from overdue
 )
 
-select * from products
-union all by name
-select * from unlawful
-union all by name
-select * from overdue
+select * from final

@@ -7,10 +7,18 @@ months as (
     select * from {{ ref('int_months_spanned') }}
 ),
 
+products as (
+    select snapshot_date from {{ ref('stg_register__products') }}
+),
+
+institutions as (
+    select snapshot_date from {{ ref('stg_register__institutions') }}
+),
+
 snapshot_dates as (
-    select distinct snapshot_date from {{ ref('stg_register__products') }}
+    select distinct snapshot_date from products
     union
-    select distinct snapshot_date from {{ ref('stg_register__institutions') }}
+    select distinct snapshot_date from institutions
 ),
 
 final as (

@@ -8,11 +8,15 @@ rules as (
 
 pairs as (
     select rule_code, unnest(string_split(params, ';')) as pair from rules
+),
+
+final as (
+    select
+        rule_code,
+        trim(split_part(pair, '=', 1)) as param_key,
+        trim(split_part(pair, '=', 2)) as param_value
+    from pairs
+    where trim(pair) <> ''
 )
 
-select
-    rule_code,
-    trim(split_part(pair, '=', 1)) as param_key,
-    trim(split_part(pair, '=', 2)) as param_value
-from pairs
-where trim(pair) <> ''
+select * from final

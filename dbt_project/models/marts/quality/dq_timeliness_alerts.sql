@@ -1,10 +1,10 @@
--- Rule families "timeliness" and "completeness", judged as of the data's own today (int_dq_data_today):
+-- Rule families "timeliness" and "completeness", judged as of the data's own today (dq_data_today):
 -- a feed with no loaded delivery for longer than its threshold, a day missing inside a daily feed's
 -- deliveries, a city silent for days while the others submit demands.
 with
 
 today as (
-    select * from {{ ref('int_dq_data_today') }}
+    select * from {{ ref('dq_data_today') }}
 ),
 
 deliveries as (
@@ -12,7 +12,19 @@ deliveries as (
 ),
 
 params as (
-    select * from {{ ref('int_dq_rule_params') }}
+    select * from {{ ref('dq_rule_params') }}
+),
+
+feeds as (
+    select feed, file_pattern from {{ ref('feeds') }}
+),
+
+applications as (
+    select application_id, submitted_date, city_code from {{ ref('fct_applications') }} where city_code is not null
+),
+
+cities as (
+    select city_code from {{ ref('city_seats') }}
 ),
 
 -- feed_stale: only feeds that delivered at least once (a landing zone may lawfully hold a subset of
@@ -63,9 +75,8 @@ missing as (
     select
         'daily_file_missing' as rule_code,
         'file' as entity_type,
-        e.feed || '_' || strftime(e.business_date, '%Y%m%d') || '.'
-            || case e.feed when 'register' then 'xlsx' when 'credit_reports' then 'jsonl' else 'csv' end
-            as entity_key,
+        -- the file the feed's name pattern gives for the day (seed feeds, from the feed registry)
+        replace(f.file_pattern, 'YYYYMMDD', strftime(e.business_date, '%Y%m%d')) as entity_key,
         cast(null as varchar) as city_code,
         cast(e.business_date as timestamp) as first_seen,
         cast(e.business_date as timestamp) as last_seen,
@@ -73,6 +84,7 @@ missing as (
         '数据源 ' || e.feed || ' 缺少业务日期 ' || strftime(e.business_date, '%Y-%m-%d') || ' 的日文件（无业务的日子也应送达仅含表头的文件）'
             as detail
     from expected_days as e
+    left join feeds as f on f.feed = e.feed
     left join deliveries as d on d.feed = e.feed and d.business_date = e.business_date
     where d.file_name is null
 ),
@@ -80,14 +92,6 @@ missing as (
 -- city_demands_silent: a run of days without any demand from a city, long enough and improbable at the
 -- city's own share of the province's demands during that run (others' demands × share / (1 − share));
 -- the run keeps its start date as key while it goes on, so an ongoing silence keeps its alert id
-applications as (
-    select application_id, submitted_date, city_code from {{ ref('fct_applications') }} where city_code is not null
-),
-
-cities as (
-    select city_code from {{ ref('city_seats') }}
-),
-
 span as (
     select min(submitted_date) as first_date, (select data_today from today) as last_date from applications
 ),
@@ -168,10 +172,14 @@ silent as (
     where g.silent_days >= {{ dq_param('city_demands_silent', 'min_days') }}
         and g.share > 0 and g.share < 1
         and g.others_demands * g.share / (1 - g.share) >= {{ dq_param('city_demands_silent', 'min_expected') }}
+),
+
+final as (
+    select * from stale
+    union all by name
+    select * from missing
+    union all by name
+    select * from silent
 )
 
-select * from stale
-union all by name
-select * from missing
-union all by name
-select * from silent
+select * from final
