@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from loancode import config
-from loancode.divisions import CITY_NAMES, PROVINCE_CODE, PROVINCE_NAME
+from loancode.divisions import CITY_NAMES, PROVINCE_CODE, PROVINCE_NAME, city_of
 
 # The province and its 11 cities come from the divisions seed (one list for the loaders, dbt and here).
 CITY_CODES: tuple[str, ...] = tuple(CITY_NAMES)
@@ -81,7 +81,7 @@ class Viewer:
             raise ScopeError(f"当前查看范围为{self.label}，无权查看{other}的数据。")
 
     def check_county(self, county_code: str) -> None:
-        if not self.is_province and county_code[:4] != self.scope[:4]:
+        if not self.is_province and city_of(county_code) != self.scope:
             raise ScopeError(f"当前查看范围为{self.label}，无权查看区县 {county_code} 的数据。")
 
     def check_grain(self, grain: str) -> None:
