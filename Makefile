@@ -76,7 +76,7 @@ dagster: setup
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(VENV)/bin/dagster dev -m pipelines.definitions -p $(DAGSTER_PORT)
 
 sql: setup
-	$(PY) -m pipelines.sql_shell
+	@$(PY) -m dashboards.sql_console
 
 test: lint
 	$(PY) -m pytest
