@@ -22,17 +22,27 @@ st.set_page_config(layout="wide", page_title="三晋贷款码 数据分析平台
 from dashboards import access, actions, auth
 from dashboards import queries as q
 
-viewer = auth.sign_in()  # stops here with the sign-in form until someone is signed in
 
+
+def pages(viewer) -> dict[str, list]:
+    """Every page of access.PAGES: the viewer's visible (by section), the others hidden (their URLs are
+    refused below). Before sign-in (viewer None) all are hidden: the URL's page is kept for afterwards."""
+    allowed = access.pages_for(viewer.role) if viewer else []
+    sections: dict[str, list] = {}
+    for spec in access.PAGES:
+        visible = spec in allowed
+        title = f"{viewer.label}总览" if viewer and spec.key == "overview" else spec.title
+        sections.setdefault(spec.section if visible else "", []).append(st.Page(
+            spec.script, title=title, icon=spec.icon, url_path=spec.key,
+            default=spec is (allowed[0] if allowed else access.PAGES[0]),
+            visibility="visible" if visible else "hidden"))
+    return sections
+
+
+# stops here with the sign-in form until someone is signed in
+viewer = auth.sign_in(before_form=lambda: st.navigation(pages(None), position="hidden"))
 allowed = access.pages_for(viewer.role)
-sections: dict[str, list] = {}
-for spec in access.PAGES:
-    visible = spec in allowed
-    title = f"{viewer.label}总览" if spec.key == "overview" else spec.title
-    sections.setdefault(spec.section if visible else "", []).append(st.Page(
-        spec.script, title=title, icon=spec.icon, url_path=spec.key, default=spec is allowed[0],
-        visibility="visible" if visible else "hidden"))
-page = st.navigation(sections)
+page = st.navigation(pages(viewer))
 
 with st.sidebar:
     st.markdown("**三晋贷款码 数据分析平台**")

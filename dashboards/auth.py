@@ -144,14 +144,17 @@ def _idle() -> bool:
     return seen is not None and time.time() - float(seen) > config.session_idle_minutes() * 60
 
 
-def sign_in() -> Viewer:
-    """The signed-in viewer; otherwise shows the sign-in and stops the run (nothing else is drawn)."""
+def sign_in(before_form=None) -> Viewer:
+    """The signed-in viewer; otherwise shows the sign-in and stops the run (nothing else is drawn).
+    ``before_form`` is called before any sign-in element is drawn (the app keeps the URL's page there,
+    so that a shared link opens on its page once signed in)."""
     try:
         settings = oidc_settings(_secrets())
     except OidcConfigError as exc:
         st.error(str(exc))
         st.stop()
-    viewer = _oidc_viewer(settings) if settings else _embedded_viewer()
+    before_form = before_form or (lambda: None)
+    viewer = _oidc_viewer(settings, before_form) if settings else _embedded_viewer(before_form)
     st.session_state[SEEN_KEY] = time.time()
     st.session_state[VIEWER_KEY] = viewer
     return viewer
@@ -170,7 +173,7 @@ def _expired_message() -> str:
     return f"超过 {config.session_idle_minutes():g} 分钟未操作，已自动退出，请重新登录。"
 
 
-def _embedded_viewer() -> Viewer:
+def _embedded_viewer(before_form) -> Viewer:
     username = st.session_state.get(USER_KEY)
     if username:
         user = users.get(username)
@@ -181,12 +184,13 @@ def _embedded_viewer() -> Viewer:
             _end(previous, "sign_out", "该账户已停用，已退出登录。")
         else:
             return Viewer(user.city_code or "province", user.role, user.username)
-    _password_form()
+    _password_form(before_form)
     st.stop()
     raise AssertionError("unreachable")
 
 
-def _password_form() -> None:
+def _password_form(before_form) -> None:
+    before_form()
     st.title(TITLE)
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
@@ -210,8 +214,9 @@ def _password_form() -> None:
     st.rerun()
 
 
-def _oidc_viewer(settings: OidcSettings) -> Viewer:
+def _oidc_viewer(settings: OidcSettings, before_form) -> Viewer:
     if not st.user.is_logged_in:
+        before_form()
         st.title(TITLE)
         flash = st.session_state.pop(FLASH_KEY, None)
         if flash:
