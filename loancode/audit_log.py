@@ -20,6 +20,7 @@ from contextlib import closing
 from pathlib import Path
 
 from loancode import config
+from loancode.stores import open_store
 
 ACTIONS = {
     "sign_in": "登录",
@@ -65,12 +66,7 @@ BEGIN SELECT RAISE(ABORT, 'audit log is append-only: events cannot be deleted');
 
 
 def connect(path: Path | str | None = None) -> sqlite3.Connection:
-    target = Path(path) if path is not None else config.audit_log_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(str(target), timeout=30)
-    con.row_factory = sqlite3.Row
-    con.executescript(SCHEMA)
-    return con
+    return open_store(Path(path) if path is not None else config.audit_log_path(), SCHEMA)
 
 
 def record(username: str, role: str, action: str, outcome: str, *, target: str = "", detail: str = "",

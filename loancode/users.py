@@ -24,6 +24,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from loancode import config
+from loancode.stores import open_store
 from loancode.divisions import CITY_NAMES
 
 # The four user groups (docs/access.md): what each may see is decided in dashboards/access.py.
@@ -102,12 +103,7 @@ def _iso(moment: dt.datetime | None = None) -> str:
 
 
 def connect(path: Path | str | None = None) -> sqlite3.Connection:
-    target = Path(path) if path is not None else config.users_db_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(str(target), timeout=30)
-    con.row_factory = sqlite3.Row
-    con.executescript(SCHEMA)
-    return con
+    return open_store(Path(path) if path is not None else config.users_db_path(), SCHEMA)
 
 
 def _user(row: sqlite3.Row | None) -> User | None:
