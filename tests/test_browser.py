@@ -216,7 +216,7 @@ def test_a_city_office_sees_its_pages_only_and_is_refused_other_cities(browser, 
     # a shared link naming another city: signed in, then refused
     sign_in(browser, f"{app_url}/city?city=140200", *taiyuan)
     browser.wait_until("document.body.innerText.includes('无权查看大同市')", timeout=60, settle=1.0)
-    nav = browser.evaluate("[...document.querySelectorAll('[data-testid=stSidebarNav] a')].map(a => a.innerText.trim())")
+    nav = browser.evaluate("[...document.querySelectorAll('[data-testid=stSidebarNav] a')].map(a => a.innerText.trim().split('\\n').pop())")
     assert nav == ["太原市总览", "城市", "产品"]
     assert browser.evaluate("document.querySelectorAll('[data-testid=stMetricValue]').length") == 0
     browser.screenshot(SCREENSHOTS / "city_refused_other_city.png")
