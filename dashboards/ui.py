@@ -7,22 +7,18 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from dashboards import auth
 from dashboards import format as fmt
 from dashboards import queries as q
-from dashboards.scope import InvalidScope, Viewer, current_viewer
+from dashboards.scope import Viewer
 
 # Indicators whose rise is bad news: their deltas are coloured inversely.
 INVERSE = {"R02", "R04", "S03", "K02"}
 
 
 def viewer() -> Viewer:
-    """The session's viewer; stops the page with an error if the configured scope is invalid."""
-    try:
-        return current_viewer(st.session_state)
-    except InvalidScope as exc:
-        st.error(str(exc))
-        st.stop()
-        raise  # unreachable: st.stop raises
+    """The signed-in viewer (role and scope) of this session, set by the app's sign-in."""
+    return auth.current()
 
 
 def require_warehouse() -> None:
@@ -83,10 +79,6 @@ def metric(col, ind: Indicator, snap: dict[str, float | None], spark: list[float
     ytd = snap.get(f"{ind.code}_YTD")
     if not fmt.is_missing(ytd):
         col.caption(f"本年累计：{ind.fmt(ytd)}")
-
-
-def scope_caption(v: Viewer) -> None:
-    st.caption(f"查看范围：{v.label}")
 
 
 def _param(key: str) -> str | None:

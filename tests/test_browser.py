@@ -1,6 +1,7 @@
-"""The running app in a real browser: headless Chromium opens each page, waits until the KPI cards and
-Plotly charts are drawn, and the visible text carries the marts' numbers. Screenshots are kept in
-artifacts/screenshots/ (gitignored) for a person to look at."""
+"""The running app in a real browser: headless Chromium signs in, opens each page, waits until the KPI
+cards and Plotly charts are drawn, and the visible text carries the marts' numbers; a wrong password, the
+lock-out, sign-out, and a city office's navigation and refusals as a person sees them. Screenshots are
+kept in artifacts/screenshots/ (gitignored) for a person to look at."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import duckdb
 import pytest
 
 from dashboards import format as fmt
+from loancode import audit_log, users
 from tests.browser_cdp import chromium_path
 from tests.built_province import built_warehouse
 
@@ -45,11 +47,28 @@ def warehouse(tmp_path_factory) -> Path:
     return built_warehouse(tmp_path_factory)
 
 
+ACCOUNTS = {  # username: (role, city)
+    "b_province": ("province", None),
+    "b_taiyuan": ("city", "140100"),
+    "b_locked": ("analyst", None),
+}
+
+
 @pytest.fixture(scope="module")
-def app_url(warehouse, tmp_path_factory):
+def passwords(tmp_path_factory):
+    stores = tmp_path_factory.mktemp("stores")
+    paths = {"LOANCODE_USERS_DB": str(stores / "users.sqlite"), "LOANCODE_AUDIT_LOG": str(stores / "audit.sqlite"),
+             "LOANCODE_WORKFLOW_DB": str(stores / "workflow.sqlite")}
+    made = {name: users.add(name, role, city, path=paths["LOANCODE_USERS_DB"]) for name, (role, city) in ACCOUNTS.items()}
+    made["_env"] = paths
+    return made
+
+
+@pytest.fixture(scope="module")
+def app_url(warehouse, passwords, tmp_path_factory):
     port = _free_port()
-    env = {**os.environ, "LOANCODE_WAREHOUSE": str(warehouse), "LOANCODE_VIEWER_SCOPE": "province",
-           "LOANCODE_WORKFLOW_DB": str(tmp_path_factory.mktemp("workflow") / "workflow.sqlite")}
+    env = {**os.environ, "LOANCODE_WAREHOUSE": str(warehouse), "LOANCODE_VIEWER_SCOPE": "140200",
+           **passwords["_env"]}
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -80,10 +99,11 @@ def app_url(warehouse, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(passwords):
     from tests.browser_cdp import Browser
 
     b = Browser(CHROMIUM)
+    b.passwords = passwords
     yield b
     b.close()
 
@@ -105,8 +125,20 @@ def marts(warehouse):
     con.close()
 
 
-def show(browser, url: str, name: str, *, metrics: int, charts: int) -> str:
+SIGN_IN_FORM = "!!document.querySelector('input[type=password]')"
+
+
+def sign_in(browser, url: str, username: str, password: str) -> None:
+    """Open ``url`` (a new session: the sign-in form) and sign in through the form."""
     browser.open(url)
+    browser.wait_until(SIGN_IN_FORM, timeout=60, settle=0.5)
+    browser.type_into("input[aria-label='用户名']", username)
+    browser.type_into("input[type=password]", password)
+    browser.click_button("登录")
+
+
+def show(browser, url: str, name: str, *, metrics: int, charts: int, account=None) -> str:
+    sign_in(browser, url, *(account or ("b_province", browser.passwords["b_province"])))
     browser.wait_until(READY.format(metrics=metrics, charts=charts), timeout=90, settle=1.5)
     browser.screenshot(SCREENSHOTS / f"{name}.png")
     text = browser.text()
@@ -153,3 +185,51 @@ def test_products_page_shows_the_shelf(browser, app_url, marts):
 def test_ingest_page_lists_deliveries(browser, app_url):
     text = show(browser, f"{app_url}/ingest", "ingest", metrics=5, charts=1)
     assert "数据接入" in text and "隔离记录" in text
+
+
+def test_nothing_before_sign_in_then_wrong_password_and_lock_out(browser, app_url):
+    browser.open(f"{app_url}/")
+    browser.wait_until(SIGN_IN_FORM, timeout=60, settle=1.0)
+    text = browser.text()
+    assert "登录" in text and "融资对接总览" not in text
+    assert browser.evaluate("document.querySelectorAll('[data-testid=stSidebarNav] a').length") == 0
+    log = browser.passwords["_env"]["LOANCODE_AUDIT_LOG"]
+
+    def attempts() -> int:  # the server records each submission in the audit log
+        return sum(1 for e in audit_log.events(action="sign_in", username="b_locked", path=log))
+
+    for attempt, password in enumerate([f"wrong-{i}" for i in range(5)] + [browser.passwords["b_locked"]], 1):
+        browser.type_into("input[aria-label='用户名']", "b_locked")
+        browser.type_into("input[type=password]", password)
+        browser.click_button("登录")
+        deadline = time.monotonic() + 30
+        while attempts() < attempt and time.monotonic() < deadline:
+            time.sleep(0.2)
+        expected = {5: "已锁定", 6: "已锁定至"}.get(attempt, "用户名或密码错误")  # 6: the right one, locked
+        browser.wait_until(f"document.body.innerText.includes({expected!r})", timeout=30, settle=0.5)
+    browser.screenshot(SCREENSHOTS / "sign_in_locked.png")
+    assert "融资对接总览" not in browser.text()
+
+
+def test_a_city_office_sees_its_pages_only_and_is_refused_other_cities(browser, app_url):
+    taiyuan = ("b_taiyuan", browser.passwords["b_taiyuan"])
+    # a shared link naming another city: signed in, then refused
+    sign_in(browser, f"{app_url}/city?city=140200", *taiyuan)
+    browser.wait_until("document.body.innerText.includes('无权查看大同市')", timeout=60, settle=1.0)
+    nav = browser.evaluate("[...document.querySelectorAll('[data-testid=stSidebarNav] a')].map(a => a.innerText.trim().split('\\n').pop())")
+    assert nav == ["太原市总览", "城市", "产品"]
+    assert browser.evaluate("document.querySelectorAll('[data-testid=stMetricValue]').length") == 0
+    browser.screenshot(SCREENSHOTS / "city_refused_other_city.png")
+    # a page outside the role, by URL
+    sign_in(browser, f"{app_url}/institution", *taiyuan)
+    browser.wait_until("document.body.innerText.includes('无权访问“机构”页面')", timeout=60, settle=0.5)
+    # its own city, whatever LOANCODE_VIEWER_SCOPE says (the server runs with 140200)
+    text = show(browser, f"{app_url}/city", "city_office", metrics=8, charts=3, account=taiyuan)
+    assert "太原市 · 城市指标" in text and "大同市" not in text
+
+
+def test_sign_out(browser, app_url):
+    show(browser, f"{app_url}/", "before_sign_out", metrics=20, charts=4)
+    browser.click_button("退出登录")
+    browser.wait_until(SIGN_IN_FORM + " && document.body.innerText.includes('已退出登录')", timeout=60, settle=0.5)
+    assert "融资对接总览" not in browser.text()

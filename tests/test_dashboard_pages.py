@@ -14,9 +14,9 @@ from streamlit.testing.v1 import AppTest
 from dashboards import format as fmt
 from dashboards import queries as q
 from dashboards.scope import ScopeError, Viewer
+from tests import app_session
 from tests.built_province import built_warehouse, point_dashboards_at
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 TAIYUAN, DATONG = "140100", "140200"
 
 
@@ -28,6 +28,7 @@ def warehouse(tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def _env(warehouse, monkeypatch, tmp_path):
     point_dashboards_at(warehouse, monkeypatch, tmp_path)
+    app_session.use_stores(monkeypatch, tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -49,14 +50,7 @@ def value(sql, code, grain="province", key="140000", period=None):
 
 
 def run_app(scope=None, page=None, query=None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if scope:
-        at.session_state["viewer_scope"] = scope
-    if query:
-        at.query_params.update(query)
-    at.run()
-    if page:
-        at.switch_page(page).run()
+    at = app_session.app("city" if scope else "province", scope, page, query)
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     return at

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import charts, ui
+from dashboards import access, actions, charts, ui
 from dashboards import format as fmt
 from dashboards import queries as q
 from dashboards.scope import Viewer
@@ -155,15 +155,17 @@ def report_downloads(viewer: Viewer, city: str, end: str) -> None:
     from dashboards import reports
 
     st.subheader(f"{fmt.period_label(end)} 城市月报")
+    if not access.may(viewer.role, "report_download"):
+        return
     c1, c2, _ = st.columns([1, 1, 3])
-    for col, kind, mime, builder in (
-        (c1, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", reports.to_xlsx),
-        (c2, "pdf", "application/pdf", reports.to_pdf),
+    for col, kind, mime in (
+        (c1, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (c2, "pdf", "application/pdf"),
     ):
-        # generated when clicked (deferred), not on every rerun of the page
+        # generated when clicked (deferred), not on every rerun of the page; the download is audited
         col.download_button(
             f"下载月报（{kind.upper()}）",
-            data=lambda b=builder: b(reports.city_report_data(viewer, city, end)),
+            data=lambda k=kind: actions.city_report(viewer, city, end, k),
             file_name=reports.report_filename(city, end, kind),
             mime=mime,
             on_click="ignore",

@@ -1,8 +1,8 @@
 """数据质量: every quality and compliance alert with its evidence, and the stewards' workflow on it.
 
 Alerts come from the warehouse (``marts.dq_alerts`` through ``dashboards.queries.quality``); their
-status and comments from the workflow store (``loancode.workflow``, SQLite outside the warehouse),
-reconciled lazily once per published build and session.
+status and comments from the workflow store (through ``dashboards.queries.workflow``), reconciled lazily
+once per published build and session. Actions go through ``dashboards.actions`` as the signed-in user.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, ui
+from dashboards import access, actions, charts, ui
 from dashboards import format as fmt
 from dashboards import queries as q
 from dashboards.queries import quality as qq
+from dashboards.queries import workflow
 from dashboards.scope import CITY_NAMES
-from loancode import workflow
 
 SEVERITY_LABELS = {"critical": "严重", "warning": "警告", "info": "提示"}
 SEVERITY_ICONS = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
@@ -54,16 +54,16 @@ if not qq.available():
 # reopens even if the build ran without the Dagster reconcile (e.g. a warehouse copied in by hand).
 stamp_key = f"dq_reconciled::{q.stamp()}"
 if not st.session_state.get(stamp_key):
-    reopened = workflow.reconcile(qq.reconcile_marks())
+    reopened = workflow.reconcile(viewer)
     st.session_state[stamp_key] = True
     if reopened:
         st.toast(f"{len(reopened)} 条已解决的告警再次出现，已自动重新打开。", icon="🔁")
 
 alerts = qq.alerts(viewer)
 rules = qq.rules(viewer).set_index("rule_code")
-states = workflow.states(alerts["alert_id"].tolist())
+states = workflow.states(viewer, alerts["alert_id"].tolist())
 alerts = alerts.assign(
-    status=[states[a].status for a in alerts["alert_id"]],
+    status=[states[a] for a in alerts["alert_id"]],
     rule_label=[f"{n}（{c}）" if isinstance(n, str) else c for n, c in zip(alerts["rule_name"], alerts["rule_code"], strict=True)],
     city_name=[CITY_NAMES.get(c, "全省") if isinstance(c, str) else "全省" for c in alerts["city_code"]],
 )
@@ -174,33 +174,29 @@ with c1:
     st.dataframe(rows.rename(columns=EVIDENCE_COLUMNS), hide_index=True, key="dq_evidence")
 
 with c2:
-    by = st.text_input("处理人", value="数据管理员", key="dq_by")
-    note = st.text_area("备注", key="dq_comment", placeholder="处理说明、核实结果、整改要求……")
+    may_act = access.may(viewer.role, "workflow")
+    st.caption(f"处理人：{viewer.username}（以登录用户记录）")
+    note = st.text_area("备注", key="dq_comment", placeholder="处理说明、核实结果、整改要求……", disabled=not may_act)
     status = current["status"]
     b1, b2, b3 = st.columns(3)
-    actions = {
-        "acknowledge": b1.button("确认", key="dq_acknowledge", disabled=status != "open"),
-        "resolve": b2.button("解决", key="dq_resolve", disabled=status == "resolved"),
-        "reopen": b3.button("重新打开", key="dq_reopen", disabled=status == "open"),
+    actions_pressed = {
+        "acknowledge": b1.button("确认", key="dq_acknowledge", disabled=not may_act or status != "open"),
+        "resolve": b2.button("解决", key="dq_resolve", disabled=not may_act or status == "resolved"),
+        "reopen": b3.button("重新打开", key="dq_reopen", disabled=not may_act or status == "open"),
     }
-    for action, pressed in actions.items():
+    for action, pressed in actions_pressed.items():
         if not pressed:
             continue
         try:
-            if action == "acknowledge":
-                workflow.acknowledge(chosen, by, note)
-            elif action == "resolve":
-                workflow.resolve(chosen, by, note, last_seen=current["last_seen"], occurrences=current["occurrences"])
-            else:
-                workflow.reopen(chosen, by, note)
-        except workflow.WorkflowError as exc:
+            actions.act_on_alert(viewer, action, chosen, note)
+        except actions.WorkflowError as exc:
             st.error(str(exc))
         else:
             st.session_state["dq_flash"] = f"已{workflow.ACTION_LABELS[action]}：{labels[chosen]}"
             st.rerun()
     if st.session_state.get("dq_flash"):
         st.success(st.session_state.pop("dq_flash"))
-    past = workflow.history(chosen)
+    past = workflow.history(viewer, chosen)
     if past:
         st.markdown("**处理记录**")
         st.dataframe(pd.DataFrame(past)[["at", "by", "action", "to_status", "comment"]].assign(

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from dashboards.queries._guard import requires
 from dashboards.queries._db import has_table, query
 from dashboards.queries.indicators import add_code_and_period_filters, values
 from dashboards.scope import Viewer
@@ -30,6 +31,7 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=float if c == "value" else object) for c in COLUMNS})
 
 
+@requires("indicators")
 def member_names(viewer: Viewer, dimension: str) -> dict[str, str]:
     """{member_key: label}: institution names, industry section names; other members are their own label."""
     if dimension == "institution" and has_table("marts.dim_institution", "institution_id", "institution_name"):
@@ -44,6 +46,7 @@ def member_names(viewer: Viewer, dimension: str) -> dict[str, str]:
     return {str(k): str(n) for k, n in zip(df["k"], df["n"], strict=True) if n is not None}
 
 
+@requires("indicators")
 def breakdown(
     viewer: Viewer,
     dimension: str,
@@ -84,6 +87,7 @@ def breakdown(
     return df
 
 
+@requires("indicators")
 def members(viewer: Viewer, dimension: str, *, city: str | None = None) -> list[tuple[str, str]]:
     """(key, label) of the members a filter may offer, in display order."""
     names = member_names(viewer, dimension)

@@ -4,7 +4,7 @@
 - ``marts.fct_listed_products`` + ``marts.dim_product`` + ``marts.dim_institution``: the shelf and its
   compliance; a city office sees the products of its own city's institutions only;
 - ``marts.dq_alerts`` (the quality issue's table, read only if present): a city's compliance alerts;
-  "open" = not resolved in the workflow store when ``loancode.workflow`` exists.
+  "open" = not resolved in the stewards' workflow store (read through ``queries.workflow``).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from loancode import config, workflow
-
+from dashboards.queries import workflow
 from dashboards.queries._db import columns, has_table, query
+from dashboards.queries._guard import requires
 from dashboards.scope import ScopeError, Viewer
 
 OVERDUE = "marts.rpt_overdue_demands"
@@ -31,6 +31,7 @@ def listing_rule_labels() -> dict[str, str]:
     return {c: labels[c] for c in columns(LISTED) if c in labels}
 
 
+@requires("indicators")
 def overdue_demands(viewer: Viewer, city: str, period: str) -> pd.DataFrame:
     """The city's overdue unanswered demands at the end of ``period`` (R04's applications), oldest first."""
     viewer.check_city(city)
@@ -54,6 +55,7 @@ def _product_scope(viewer: Viewer, city: str | None) -> tuple[str, list]:
     return "true", []
 
 
+@requires("indicators")
 def listed_products(
     viewer: Viewer,
     period: str,
@@ -97,6 +99,7 @@ def listed_products(
     )
 
 
+@requires("indicators")
 def shelf_history(viewer: Viewer, *, city: str | None = None) -> pd.DataFrame:
     """period, product_category, listed, violations: the shelf at each month end, in the viewer's scope."""
     if not has_table(LISTED, "product_id", "is_violation"):
@@ -109,12 +112,14 @@ def shelf_history(viewer: Viewer, *, city: str | None = None) -> pd.DataFrame:
     )
 
 
+@requires("indicators")
 def product_periods(viewer: Viewer) -> list[str]:
     if not has_table(LISTED, "period"):
         return []
     return [str(p) for p in query(f"select distinct period from {LISTED} order by 1")["period"]]
 
 
+@requires("indicators")
 def institution_profile(viewer: Viewer, institution_id: str) -> dict:
     """One institution's register entry (province scope; a city office: only its city's institutions)."""
     if not has_table("marts.dim_institution", "institution_id", "city_code", "onboarding_status"):
@@ -133,14 +138,7 @@ def institution_profile(viewer: Viewer, institution_id: str) -> dict:
     return row
 
 
-def _resolved_alert_ids(alert_ids: list[str]) -> set[str]:
-    """Those of ``alert_ids`` resolved in the stewards' workflow store. No store file yet: nothing is
-    resolved, every alert is open (the store is only read here: a report must not create it)."""
-    if not alert_ids or not config.workflow_db_path().is_file():
-        return set()
-    return {a for a, state in workflow.states(alert_ids).items() if state.status == "resolved"}
-
-
+@requires("indicators")
 def city_alerts(viewer: Viewer, city: str) -> pd.DataFrame | None:
     """The city's open compliance alerts from marts.dq_alerts; None when that table does not exist."""
     viewer.check_city(city)
@@ -152,5 +150,5 @@ def city_alerts(viewer: Viewer, city: str) -> pd.DataFrame | None:
         "order by severity, last_seen desc, alert_id",
         [city],
     )
-    resolved = _resolved_alert_ids([str(a) for a in df["alert_id"]])
+    resolved = workflow.resolved([str(a) for a in df["alert_id"]])
     return df[~df["alert_id"].astype(str).isin(resolved)].reset_index(drop=True)

@@ -4,7 +4,9 @@
     python -m dashboards.reports report --city 140100 --month 2025-09 --format pdf
 
 The viewer's scope is LOANCODE_VIEWER_SCOPE (or --scope): a city office's scope refuses other cities.
-The warehouse is LOANCODE_WAREHOUSE. Exit 0 on success, 2 on a refused or impossible request.
+(The served app never reads that variable: there the scope is the signed-in user's.) The warehouse is
+LOANCODE_WAREHOUSE. Each report is written to the audit log as a download by ``cli:<user>``.
+Exit 0 on success, 2 on a refused or impossible request.
 """
 
 from __future__ import annotations
@@ -34,14 +36,18 @@ def main(argv: list[str] | None = None) -> int:
 
     streamlit.logger.set_log_level("error")
 
+    import getpass
+    from dataclasses import replace
+
+    from dashboards import actions
     from dashboards import queries as q
-    from dashboards.reports import city_report_data, report_filename, to_pdf, to_xlsx
+    from dashboards.reports import report_filename
     from dashboards.scope import InvalidScope, Viewer, viewer_from_env
 
     try:
         viewer = Viewer.parse(args.scope) if args.scope else viewer_from_env()
-        data = city_report_data(viewer, args.city, args.month)
-        content = to_xlsx(data) if args.format == "xlsx" else to_pdf(data)
+        viewer = replace(viewer, username=f"cli:{getpass.getuser()}")
+        content = actions.city_report(viewer, args.city, args.month, args.format)
     except (q.ScopeError, InvalidScope, ValueError, q.WarehouseMissing, q.WarehouseUnavailable) as exc:
         print(f"无法生成月报：{exc}", file=sys.stderr)
         return 2
