@@ -14,27 +14,32 @@ if str(_ROOT) not in sys.path:
 
 import streamlit as st
 
-st.set_page_config(layout="wide", page_title="三晋贷款码 数据分析平台", page_icon="📊")
+st.set_page_config(layout="wide", page_title="三晋贷款码 数据分析平台", page_icon=":material/analytics:")
 
 from dashboards import queries as q
 from dashboards import ui
 
 viewer = ui.viewer()
 
+# Every page has its own URL. Streamlit serves the default page at "/" whatever its url_path, so a link
+# to /overview would find no page: the default is a hidden page that sends "/" on to /overview.
 overview = st.Page(
     "app_pages/overview.py",
     title="全省总览" if viewer.is_province else f"{viewer.label}总览",
-    icon="📈",
+    icon=":material/monitoring:",
     url_path="overview",
-    default=True,
 )
-city = st.Page("app_pages/city.py", title="城市", icon="🏙️", url_path="city")
-institution = st.Page("app_pages/institution.py", title="机构", icon="🏦", url_path="institution")
-ingest = st.Page("app_pages/ingest.py", title="数据接入", icon="📥", url_path="ingest")
-quality = st.Page("app_pages/quality.py", title="数据质量", icon="🩺", url_path="quality")
-products = st.Page("app_pages/products.py", title="产品", icon="🗂️", url_path="products")
+home = st.Page(lambda: st.switch_page(overview, query_params=st.query_params.to_dict()), title="首页",
+               url_path="home", default=True, visibility="hidden")
+city = st.Page("app_pages/city.py", title="城市", icon=":material/location_city:", url_path="city")
+# A city office does not see the 机构 page in its menu; its URL still opens, with the scope's message.
+institution = st.Page("app_pages/institution.py", title="机构", icon=":material/account_balance:",
+                      url_path="institution", visibility="visible" if viewer.is_province else "hidden")
+ingest = st.Page("app_pages/ingest.py", title="数据接入", icon=":material/input:", url_path="ingest")
+quality = st.Page("app_pages/quality.py", title="数据质量", icon=":material/rule:", url_path="quality")
+products = st.Page("app_pages/products.py", title="产品", icon=":material/inventory_2:", url_path="products")
 
-pages = {"指标": [overview, city] + ([institution] if viewer.is_province else []) + [products], "运维": [ingest, quality]}
+pages = {"指标": [home, overview, city, institution, products], "运维": [ingest, quality]}
 page = st.navigation(pages)
 
 with st.sidebar:
@@ -44,7 +49,7 @@ with st.sidebar:
 try:
     page.run()
 except q.WarehouseMissing:
-    st.info(q.MISSING_MESSAGE, icon="🏗️")
+    st.info(q.MISSING_MESSAGE, icon=":material/construction:")
 except q.WarehouseUnavailable as exc:
     st.warning(str(exc))
 except q.ScopeError as exc:

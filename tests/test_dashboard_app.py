@@ -121,11 +121,10 @@ def test_city_scope_is_refused_another_city(warehouse):
 
 
 def test_city_scope_cannot_open_institution_ranking(warehouse):
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["viewer_scope"] = "140100"
-    at.run()
-    with pytest.raises(ValueError):  # the page is not even in the navigation
-        at.switch_page("app_pages/institution.py")
+    # not in a city office's menu; its URL opens with the scope's message, not "page not found"
+    at = run_app(scope="140100", page="app_pages/institution.py")
+    assert any("仅对全省用户开放" in e.value for e in at.error)
+    assert not at.dataframe and not at.metric
 
 
 def test_city_page_for_the_province(warehouse):
