@@ -51,6 +51,15 @@ def workflow_db_path() -> Path:
     return warehouse_path().with_name("workflow.sqlite")
 
 
+def reports_dir() -> Path:
+    """The report store: the monthly bulletin and the city monthly reports produced after each publish,
+    one folder per month (`<dir>/<YYYY-MM>/…`), kept across rebuilds so past months stay available.
+    Default: `reports/` beside the published warehouse."""
+    if os.environ.get("LOANCODE_REPORTS_DIR"):
+        return _path("LOANCODE_REPORTS_DIR", "")
+    return warehouse_path().with_name("reports")
+
+
 def viewer_scope() -> str | None:
     """Whose data the dashboards show until sign-in exists: `province` or a 6-digit city code."""
     return os.environ.get("LOANCODE_VIEWER_SCOPE")

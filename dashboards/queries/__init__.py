@@ -28,8 +28,10 @@ from dashboards.queries.indicators import (
 from dashboards.queries.breakdowns import DIMENSIONS, breakdown, members
 from dashboards.queries.ingest import ingest_files, quarantine_sample, quarantine_summary
 from dashboards.queries.reporting import (
+    alert_activity,
     city_alerts,
     institution_profile,
+    institution_register,
     listed_products,
     overdue_demands,
     product_periods,
@@ -39,6 +41,7 @@ from dashboards.scope import ScopeError, Viewer
 
 __all__ = [
     "DIMENSIONS",
+    "alert_activity",
     "MISSING_MESSAGE",
     "ScopeError",
     "Viewer",
@@ -55,6 +58,7 @@ __all__ = [
     "home_values",
     "ingest_files",
     "institution_profile",
+    "institution_register",
     "institution_values",
     "listed_products",
     "members",
