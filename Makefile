@@ -62,7 +62,7 @@ sample: $(VENV)/.installed
 	else echo "示例省份已存在 / sample province exists: $(LOANCODE_LANDING)"; fi
 
 build: setup
-	$(PY) -m pipelines.build
+	$(PY) -m pipelines.build --reports
 
 demo: setup sample build
 	@$(MAKE) --no-print-directory serve

@@ -38,8 +38,9 @@ institution = st.Page("app_pages/institution.py", title="机构", icon=":materia
 ingest = st.Page("app_pages/ingest.py", title="数据接入", icon=":material/input:", url_path="ingest")
 quality = st.Page("app_pages/quality.py", title="数据质量", icon=":material/rule:", url_path="quality")
 products = st.Page("app_pages/products.py", title="产品", icon=":material/inventory_2:", url_path="products")
+report_center = st.Page("app_pages/reports.py", title="报表中心", icon=":material/description:", url_path="reports")
 
-pages = {"指标": [home, overview, city, institution, products], "运维": [ingest, quality]}
+pages = {"指标": [home, overview, city, institution, products], "报表": [report_center], "运维": [ingest, quality]}
 page = st.navigation(pages)
 
 with st.sidebar:

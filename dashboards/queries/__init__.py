@@ -26,6 +26,7 @@ from dashboards.queries.indicators import (
     values,
 )
 from dashboards.queries.breakdowns import DIMENSIONS, breakdown, members
+from dashboards.queries.report_files import report_file, report_files
 from dashboards.queries.ingest import ingest_files, quarantine_sample, quarantine_summary
 from dashboards.queries.reporting import (
     alert_activity,
@@ -68,6 +69,8 @@ __all__ = [
     "quarantine_sample",
     "quarantine_summary",
     "release",
+    "report_file",
+    "report_files",
     "shelf_history",
     "snapshot",
     "stamp",
