@@ -87,4 +87,4 @@ def reports_after_publish(context: dg.SensorEvaluationContext, asset_event: dg.E
     months = data_months(config.warehouse_path())[-RECENT_MONTHS:]
     if not months:
         return dg.SkipReason("仓库中无指标数据 / no indicator months in the published warehouse")
-    return dg.RunRequest(run_key=f"reports-{asset_event.storage_id}", tags=partition_tags(months))
+    return dg.RunRequest(run_key=f"reports-{asset_event.timestamp}", tags=partition_tags(months))
