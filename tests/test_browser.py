@@ -46,9 +46,21 @@ def warehouse(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app_url(warehouse, tmp_path_factory):
+def reports_dir(warehouse, tmp_path_factory) -> Path:
+    """The report store with the latest month's files, for 报表中心."""
+    folder = tmp_path_factory.mktemp("reports")
+    latest = duckdb.connect(str(warehouse), read_only=True).execute(
+        "select max(period) from marts.indicator_values").fetchone()[0]
+    subprocess.run([sys.executable, "-m", "dashboards.reports", "publish", "--month", latest, "--out-dir", str(folder)],
+                   cwd=ROOT, env={**os.environ, "LOANCODE_WAREHOUSE": str(warehouse)}, check=True,
+                   capture_output=True, timeout=300)
+    return folder
+
+
+def _serve(warehouse: Path, reports: Path, tmp_path_factory, scope: str):
     port = _free_port()
-    env = {**os.environ, "LOANCODE_WAREHOUSE": str(warehouse), "LOANCODE_VIEWER_SCOPE": "province",
+    env = {**os.environ, "LOANCODE_WAREHOUSE": str(warehouse), "LOANCODE_VIEWER_SCOPE": scope,
+           "LOANCODE_REPORTS_DIR": str(reports),
            "LOANCODE_WORKFLOW_DB": str(tmp_path_factory.mktemp("workflow") / "workflow.sqlite")}
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     with open(log, "wb") as out:
@@ -77,6 +89,16 @@ def app_url(warehouse, tmp_path_factory):
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def app_url(warehouse, reports_dir, tmp_path_factory):
+    yield from _serve(warehouse, reports_dir, tmp_path_factory, "province")
+
+
+@pytest.fixture(scope="module")
+def city_app_url(warehouse, reports_dir, tmp_path_factory):
+    yield from _serve(warehouse, reports_dir, tmp_path_factory, "140100")
 
 
 @pytest.fixture(scope="module")
@@ -153,3 +175,88 @@ def test_products_page_shows_the_shelf(browser, app_url, marts):
 def test_ingest_page_lists_deliveries(browser, app_url):
     text = show(browser, f"{app_url}/ingest", "ingest", metrics=5, charts=1)
     assert "数据接入" in text and "隔离记录" in text
+
+
+# --- every page by its own URL, for the province and a city office ------------------------------------------
+
+SETTLED = (
+    "document.querySelector('[data-testid=stMain] h1') && !document.querySelector('[data-testid=stSkeleton]') "
+    "&& !document.querySelector('[data-testid=stStatusWidget]')"
+)
+ERRORS = (
+    "[...document.querySelectorAll('[role=dialog], [data-testid=stException], [data-testid=stAlertContentError]')]"
+    ".map(e => e.innerText)"
+)
+# Missing glyphs: every distinct character on the page (HTML and the charts' SVG text) is drawn on a
+# canvas in the font its element computes, and compared pixel for pixel with an unassigned code point
+# (U+0378) drawn in the same font. A character no installed font covers is drawn as that same .notdef
+# box ("tofu"); one that a font covers is not. Whitespace and invisible characters are left out.
+TOFU = r"""(() => {
+  const canvas = document.createElement('canvas'); canvas.width = 48; canvas.height = 48;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const draw = (ch, font) => { ctx.clearRect(0, 0, 48, 48); ctx.font = font; ctx.fillStyle = '#000';
+    ctx.textBaseline = 'middle'; ctx.fillText(ch, 4, 24); return ctx.getImageData(0, 0, 48, 48).data.join(','); };
+  const seen = new Map();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement; if (!el) continue;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    const font = `${style.fontStyle} ${style.fontWeight} 32px ${style.fontFamily}`;
+    for (const ch of node.textContent) {
+      if (/[\s\u200b-\u200f\u2060\ufeff]/.test(ch)) continue;
+      if (!seen.has(font)) seen.set(font, new Set());
+      seen.get(font).add(ch);
+    }
+  }
+  const missing = [];
+  for (const [font, chars] of seen) {
+    const tofu = draw('\u0378', font);
+    for (const ch of chars) if (draw(ch, font) === tofu) missing.push(ch + ' U+' + ch.codePointAt(0).toString(16));
+  }
+  return [...new Set(missing)];
+})()"""
+PAGES = ["/", "/overview", "/city", "/institution", "/products", "/reports", "/quality", "/ingest"]
+
+
+def visit(browser, url: str, name: str) -> str:
+    browser.open(url)
+    browser.wait_until(SETTLED, timeout=120, settle=2.0)
+    browser.screenshot(SCREENSHOTS / f"{name}.png")
+    assert browser.evaluate(ERRORS) == [], (url, browser.evaluate(ERRORS))
+    text = browser.text()
+    assert "Page not found" not in text and "Traceback" not in text, text[-1500:]
+    assert browser.evaluate(TOFU) == [], (url, browser.evaluate(TOFU))
+    return text
+
+
+def test_the_tofu_check_sees_a_missing_glyph(browser, app_url):
+    browser.open(f"{app_url}/overview")
+    browser.wait_until(SETTLED, timeout=120, settle=1.0)
+    browser.evaluate("document.querySelector('[data-testid=stMain] h1').append('\\u{10FFFD}')")
+    assert browser.evaluate(TOFU), "a private-use character no font covers must be found"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_province_opens_every_page_by_url(browser, app_url, path):
+    text = visit(browser, f"{app_url}{path}", f"province{path.replace('/', '_') or '_home'}")
+    if path == "/":
+        assert browser.evaluate("location.pathname") == "/overview"  # the home URL lands on 总览
+    if path == "/reports":
+        assert "工作通报" in text and "城市月报" in text
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_city_office_opens_every_page_by_url(browser, city_app_url, path):
+    text = visit(browser, f"{city_app_url}{path}", f"city{path.replace('/', '_') or '_home'}") \
+        if path != "/institution" else None
+    if path == "/institution":  # not in its menu: the URL opens with the scope's message, not a dialog
+        browser.open(f"{city_app_url}{path}")
+        browser.wait_until("!!document.querySelector('[data-testid=stAlertContentError]')", timeout=120, settle=1.0)
+        browser.screenshot(SCREENSHOTS / "city_institution.png")
+        assert "仅对全省用户开放" in browser.text() and browser.evaluate(
+            "!document.querySelector('[role=dialog]')")
+        return
+    assert "大同市" not in text or path == "/quality"
+    if path == "/reports":
+        assert "城市月报" in text and "工作通报" not in text
