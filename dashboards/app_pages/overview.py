@@ -130,19 +130,7 @@ else:
         )
         ind = ui.indicator(cat, code)
         part = county_rows[county_rows["indicator_code"] == code]
-        c1, c2 = st.columns([1, 1])
-        with c1:
-            st.plotly_chart(
-                charts.ranked_bar(part["county_name"], part["value"], name=ind.name, unit=ind.unit,
-                                  title=f"各区县{ind.name}（{fmt.period_label(period)}）"),
-                key="county_chart",
-            )
-        with c2:
-            st.plotly_chart(
-                charts.county_tile_map(part, q.counties(viewer, viewer.scope), name=ind.name, unit=ind.unit,
-                                       title=f"各区县{ind.name}分布"),
-                key="county_map",
-            )
+        city_sections.county_charts(viewer, viewer.scope, part, ind, period, bar_key="county_chart")
 
 # --- filters by entity type and industry (province-wide members, or the city's) -----------------------
 city_sections.member_section(viewer, viewer.city_code, recent[0], period, cat)
