@@ -172,7 +172,7 @@ def _numbered_canvas(font: str, left: str):
             super().__init__(*args, **{**kwargs, "initialFontName": font})
             self._pages: list[dict] = []
 
-        def showPage(self):  # noqa: N802 - reportlab's name
+        def showPage(self):
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
