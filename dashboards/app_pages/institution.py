@@ -121,9 +121,9 @@ if len(peers) < 2:
     st.info("名录中没有与该机构同类型的其他机构，无法对比。")
 else:
     month_peers = all_rows[(all_rows["period"] == period) & all_rows["grain_key"].isin(peers)]
+    compare = present  # every ranking indicator, also when no peer has a value this month
     table = month_peers.pivot_table(index="grain_key", columns="indicator_code", values="value",
-                                    aggfunc="first").reindex(peers)
-    compare = [c for c in RANK_CODES if c in table.columns]
+                                    aggfunc="first").reindex(index=peers, columns=compare)
     median = table[compare].median()
     rows = table[compare].reset_index(names="机构编码")
     rows.insert(1, "机构名称", [labels.get(k, register.at[k, "institution_name"]) for k in rows["机构编码"]])
