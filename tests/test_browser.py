@@ -221,7 +221,7 @@ PAGES = ["/", "/overview", "/city", "/institution", "/products", "/reports", "/q
 
 def visit(browser, url: str, name: str) -> str:
     browser.open(url)
-    browser.wait_until(SETTLED, timeout=120, settle=2.0)
+    browser.wait_until(SETTLED, timeout=120, settle=1.0)
     browser.screenshot(SCREENSHOTS / f"{name}.png")
     assert browser.evaluate(ERRORS) == [], (url, browser.evaluate(ERRORS))
     text = browser.text()
