@@ -182,7 +182,7 @@ def alert_activity(viewer: Viewer, period: str) -> pd.DataFrame:
     alerts = query(
         "select a.alert_id, a.rule_code, coalesce(r.name_zh, a.rule_code) as rule_name, a.severity, "
         "strftime(a.first_seen, '%Y-%m') as first_month "
-        f"from {ALERTS} as a left join reference.dq_rules as r on r.rule_code = a.rule_code where {where}",
+        f"from {ALERTS} as a left join marts.dq_rule_catalog as r on r.rule_code = a.rule_code where {where}",
         params,
     )
     ids = [str(a) for a in alerts["alert_id"]]
