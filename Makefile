@@ -39,11 +39,15 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	uv sync --frozen --compile-bytecode --python $(PYTHON_BIN)
 	@touch $@
 
-# Debian packages the tests need: headless Chromium for the browser test, a CJK font for reports.
+# Debian packages the tests need: headless Chromium for the browser test, a CJK font for reports,
+# LibreOffice (no GUI: Calc for the XLSX, Writer for the DOCX) and poppler-utils to print and read them back.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
+	[ -e /usr/lib/libreoffice/program/libsclo.so ] || missing="$$missing libreoffice-calc-nogui"; \
+	[ -e /usr/lib/libreoffice/program/libswlo.so ] || missing="$$missing libreoffice-writer-nogui"; \
+	command -v pdffonts >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -61,7 +65,7 @@ sample: $(VENV)/.installed
 	else echo "示例省份已存在 / sample province exists: $(LOANCODE_LANDING)"; fi
 
 build: setup
-	$(PY) -m pipelines.build
+	$(PY) -m pipelines.build --reports
 
 demo: setup sample build
 	@$(PY) -m dashboards.users demo

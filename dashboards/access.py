@@ -32,14 +32,16 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("overview", "app_pages/overview.py", "总览", "📈", "指标", PROVINCE | CITY | ANALYST),
-    PageSpec("city", "app_pages/city.py", "城市", "🏙️", "指标", PROVINCE | CITY | ANALYST),
-    PageSpec("institution", "app_pages/institution.py", "机构", "🏦", "指标", PROVINCE | ANALYST),
-    PageSpec("products", "app_pages/products.py", "产品", "🗂️", "指标", PROVINCE | CITY | ANALYST),
-    PageSpec("ingest", "app_pages/ingest.py", "数据接入", "📥", "运维", PROVINCE | STEWARD),
-    PageSpec("quality", "app_pages/quality.py", "数据质量", "🩺", "运维", PROVINCE | STEWARD),
-    PageSpec("sql", "app_pages/sql.py", "SQL 查询", "🧮", "分析", PROVINCE | ANALYST),
-    PageSpec("audit", "app_pages/audit.py", "审计日志", "🛡️", "管理", PROVINCE),
+    PageSpec("overview", "app_pages/overview.py", "总览", ":material/monitoring:", "指标", PROVINCE | CITY | ANALYST),
+    PageSpec("city", "app_pages/city.py", "城市", ":material/location_city:", "指标", PROVINCE | CITY | ANALYST),
+    PageSpec("institution", "app_pages/institution.py", "机构", ":material/account_balance:", "指标",
+             PROVINCE | ANALYST),
+    PageSpec("products", "app_pages/products.py", "产品", ":material/inventory_2:", "指标", PROVINCE | CITY | ANALYST),
+    PageSpec("reports", "app_pages/reports.py", "报表中心", ":material/description:", "报表", PROVINCE | CITY | ANALYST),
+    PageSpec("ingest", "app_pages/ingest.py", "数据接入", ":material/input:", "运维", PROVINCE | STEWARD),
+    PageSpec("quality", "app_pages/quality.py", "数据质量", ":material/rule:", "运维", PROVINCE | STEWARD),
+    PageSpec("sql", "app_pages/sql.py", "SQL 查询", ":material/terminal:", "分析", PROVINCE | ANALYST),
+    PageSpec("audit", "app_pages/audit.py", "审计日志", ":material/policy:", "管理", PROVINCE),
 )
 
 # What the query/action layer checks (``Viewer.require``), each with the roles that hold it and the
@@ -50,6 +52,7 @@ CAPABILITIES: Mapping[str, tuple[frozenset[str], str]] = {
     "quality": (PROVINCE | STEWARD, "数据质量告警"),
     "workflow": (PROVINCE | STEWARD, "告警处理（确认、解决、重新打开）"),
     "report_download": (PROVINCE | CITY | ANALYST, "城市月报下载"),
+    "bulletin_download": (PROVINCE, "工作通报下载"),
     "sql": (PROVINCE | ANALYST, "SQL 查询"),
     "sql_download": (PROVINCE | ANALYST, "SQL 结果下载"),
     "audit": (PROVINCE, "审计日志"),

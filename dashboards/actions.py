@@ -74,6 +74,33 @@ def city_report(viewer: Viewer, city: str, month: str, kind: str) -> bytes:
     return content
 
 
+def bulletin(viewer: Viewer, month: str, kind: str) -> bytes:
+    """The monthly bulletin (通报) as PDF or DOCX bytes, for the province."""
+    from dashboards import reports
+
+    name = reports.bulletin_filename(month, kind)
+    try:
+        viewer.require("bulletin_download")
+    except q.ScopeError as exc:
+        refused(viewer, name, str(exc))
+        raise
+    data = reports.bulletin_data(viewer, month)
+    content = reports.to_pdf(data) if kind == "pdf" else reports.to_docx(data)
+    record(viewer, "download", "success", target=name, detail=f"{len(content):,} 字节")
+    return content
+
+
+def stored_report(viewer: Viewer, month: str, name: str) -> bytes:
+    """A file of the report store (报表中心), within the viewer's role and scope."""
+    try:
+        content = q.report_file(viewer, month, name)
+    except q.ScopeError as exc:
+        refused(viewer, f"{month}/{name}", str(exc))
+        raise
+    record(viewer, "download", "success", target=f"{month}/{name}", detail=f"{len(content):,} 字节")
+    return content
+
+
 def sql_csv(viewer: Viewer, outcome) -> bytes:
     """A SQL result as CSV (UTF-8 with BOM)."""
     viewer.require("sql_download")

@@ -17,7 +17,7 @@ if str(_ROOT) not in sys.path:
 
 import streamlit as st
 
-st.set_page_config(layout="wide", page_title="三晋贷款码 数据分析平台", page_icon="📊")
+st.set_page_config(layout="wide", page_title="三晋贷款码 数据分析平台", page_icon=":material/analytics:")
 
 from dashboards import access, actions, auth
 from dashboards import queries as q
@@ -26,19 +26,28 @@ from dashboards import queries as q
 
 def pages(viewer) -> dict[str, list]:
     """Every page of access.PAGES: the viewer's visible (by section), the others hidden (their URLs are
-    refused below). Before sign-in (viewer None) all are hidden: the URL's page is kept for afterwards."""
+    refused below). Before sign-in (viewer None) all are hidden: the URL's page is kept for afterwards.
+
+    Every page keeps its own URL: Streamlit serves the default page at "/" whatever its url_path (a link to
+    /overview would find no page if overview were the default), so the default is a hidden page that sends
+    "/" on to the role's first page, query parameters included."""
     allowed = access.pages_for(viewer.role) if viewer else []
     sections: dict[str, list] = {}
+    registered = {}
     for spec in access.PAGES:
         visible = spec in allowed
         title = f"{viewer.label}总览" if viewer and spec.key == "overview" else spec.title
-        sections.setdefault(spec.section if visible else "", []).append(st.Page(
-            spec.script, title=title, icon=spec.icon, url_path=spec.key,
-            default=spec is (allowed[0] if allowed else access.PAGES[0]),
-            visibility="visible" if visible else "hidden"))
+        registered[spec.key] = st.Page(spec.script, title=title, icon=spec.icon, url_path=spec.key,
+                                       visibility="visible" if visible else "hidden")
+        sections.setdefault(spec.section if visible else "", []).append(registered[spec.key])
+    first = registered[(allowed[0] if allowed else access.PAGES[0]).key]
+    home = st.Page(lambda: st.switch_page(first, query_params=st.query_params.to_dict()), title="首页",
+                   url_path=HOME, default=True, visibility="hidden")
+    sections.setdefault("", []).insert(0, home)
     return sections
 
 
+HOME = "home"
 # stops here with the sign-in form until someone is signed in
 viewer = auth.sign_in(before_form=lambda: st.navigation(pages(None), position="hidden"))
 allowed = access.pages_for(viewer.role)
@@ -48,21 +57,21 @@ with st.sidebar:
     st.markdown("**三晋贷款码 数据分析平台**")
     auth.sidebar(viewer)
 
-page_key = page.url_path or allowed[0].key  # the default page has an empty URL path
+page_key = page.url_path or HOME  # the default page has an empty URL path
 spec = access.page(page_key)
 params = {name: st.query_params.get_all(name) for name in st.query_params}
 refusal = (access.page_refusal(viewer.role, spec) if spec else None) or access.division_refusal(viewer.scope, params)
 if refusal:
     actions.refused(viewer, f"page:{page_key}", refusal)
-    st.error(refusal, icon="🚫")
+    st.error(refusal, icon=":material/block:")
     st.stop()
 
 try:
     page.run()
 except q.WarehouseMissing:
-    st.info(q.MISSING_MESSAGE, icon="🏗️")
+    st.info(q.MISSING_MESSAGE, icon=":material/construction:")
 except q.WarehouseUnavailable as exc:
     st.warning(str(exc))
 except q.ScopeError as exc:
     actions.refused(viewer, f"page:{page_key}", str(exc))
-    st.error(str(exc), icon="🚫")
+    st.error(str(exc), icon=":material/block:")

@@ -112,10 +112,13 @@ STATUS_LABELS = {
     "loaded_with_quarantine": "部分隔离",
     "rejected": "已拒绝",
 }
-STATUS_COLORS = {  # background, text
+STATUS_COLORS = {  # background, text: delivery statuses and alert severities
     "已加载": ("#e6f4ea", "#1e7b34"),
     "部分隔离": ("#fff4e5", "#b25e00"),
     "已拒绝": ("#fdecea", "#b3261e"),
+    "严重": ("#fdecea", "#b3261e"),
+    "警告": ("#fff4e5", "#b25e00"),
+    "提示": ("#e8f0fe", "#1a56b0"),
 }
 
 
@@ -126,7 +129,7 @@ def status_label(status: Any) -> str:
 
 
 def status_css(label: Any) -> str:
-    """CSS for a status cell (pandas Styler ``map``)."""
+    """CSS for a status or severity cell (pandas Styler ``map``): coloured text, no emoji font needed."""
     colors = STATUS_COLORS.get(str(label))
     if not colors:
         return ""

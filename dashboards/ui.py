@@ -24,7 +24,7 @@ def viewer() -> Viewer:
 def require_warehouse() -> None:
     """Stop the page with a friendly message if the warehouse has not been built."""
     if not q.warehouse_exists():
-        st.info(q.MISSING_MESSAGE, icon="🏗️")
+        st.info(q.MISSING_MESSAGE, icon=":material/construction:")
         st.stop()
 
 

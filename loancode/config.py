@@ -51,6 +51,15 @@ def workflow_db_path() -> Path:
     return warehouse_path().with_name("workflow.sqlite")
 
 
+def reports_dir() -> Path:
+    """The report store: the monthly bulletin and the city monthly reports produced after each publish,
+    one folder per month (`<dir>/<YYYY-MM>/…`), kept across rebuilds so past months stay available.
+    Default: `reports/` beside the published warehouse."""
+    if os.environ.get("LOANCODE_REPORTS_DIR"):
+        return _path("LOANCODE_REPORTS_DIR", "")
+    return warehouse_path().with_name("reports")
+
+
 def users_db_path() -> Path:
     """The embedded user store (accounts, roles, argon2 hashes, lock-outs): SQLite beside the workflow
     store, never inside the warehouse (a rebuild must not sign anyone out or forget a lock-out)."""

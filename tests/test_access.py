@@ -66,7 +66,7 @@ def docs_table() -> dict[str, dict[str, bool]]:
 def test_docs_table_is_access_py():
     table = docs_table()
     expected = {p.key: {r: r in p.roles for r in users.ROLES} for p in access.PAGES}
-    for capability in ("report_download", "sql_download", "audit_download", "workflow", "sql"):
+    for capability in ("report_download", "bulletin_download", "sql_download", "audit_download", "workflow", "sql"):
         expected[capability] = {r: access.may(r, capability) for r in users.ROLES}
     assert table == expected
 

@@ -1,5 +1,6 @@
 """The running app in a real browser: headless Chromium signs in, opens each page, waits until the KPI
-cards and Plotly charts are drawn, and the visible text carries the marts' numbers; a wrong password, the
+cards and Plotly charts are drawn, and the visible text carries the marts' numbers; every page by its own
+URL for the province and a city office, with no error dialog and no missing glyph; a wrong password, the
 lock-out, sign-out, and a city office's navigation and refusals as a person sees them. Screenshots are
 kept in artifacts/screenshots/ (gitignored) for a person to look at."""
 
@@ -16,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dashboards import access
 from dashboards import format as fmt
 from loancode import audit_log, users
 from tests.browser_cdp import chromium_path
@@ -47,6 +49,18 @@ def warehouse(tmp_path_factory) -> Path:
     return built_warehouse(tmp_path_factory)
 
 
+@pytest.fixture(scope="module")
+def reports_dir(warehouse, tmp_path_factory) -> Path:
+    """The report store with the latest month's files, for 报表中心."""
+    folder = tmp_path_factory.mktemp("reports")
+    latest = duckdb.connect(str(warehouse), read_only=True).execute(
+        "select max(period) from marts.indicator_values").fetchone()[0]
+    subprocess.run([sys.executable, "-m", "dashboards.reports", "publish", "--month", latest, "--out-dir", str(folder)],
+                   cwd=ROOT, env={**os.environ, "LOANCODE_WAREHOUSE": str(warehouse)}, check=True,
+                   capture_output=True, timeout=300)
+    return folder
+
+
 ACCOUNTS = {  # username: (role, city)
     "b_province": ("province", None),
     "b_taiyuan": ("city", "140100"),
@@ -65,10 +79,10 @@ def passwords(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def app_url(warehouse, passwords, tmp_path_factory):
+def app_url(warehouse, passwords, reports_dir, tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "LOANCODE_WAREHOUSE": str(warehouse), "LOANCODE_VIEWER_SCOPE": "140200",
-           **passwords["_env"]}
+           "LOANCODE_REPORTS_DIR": str(reports_dir), **passwords["_env"]}
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -217,7 +231,7 @@ def test_a_city_office_sees_its_pages_only_and_is_refused_other_cities(browser, 
     sign_in(browser, f"{app_url}/city?city=140200", *taiyuan)
     browser.wait_until("document.body.innerText.includes('无权查看大同市')", timeout=60, settle=1.0)
     nav = browser.evaluate("[...document.querySelectorAll('[data-testid=stSidebarNav] a')].map(a => a.innerText.trim().split('\\n').pop())")
-    assert nav == ["太原市总览", "城市", "产品"]
+    assert nav == ["太原市总览", "城市", "产品", "报表中心"]
     assert browser.evaluate("document.querySelectorAll('[data-testid=stMetricValue]').length") == 0
     browser.screenshot(SCREENSHOTS / "city_refused_other_city.png")
     # a page outside the role, by URL
@@ -233,3 +247,92 @@ def test_sign_out(browser, app_url):
     browser.click_button("退出登录")
     browser.wait_until(SIGN_IN_FORM + " && document.body.innerText.includes('已退出登录')", timeout=60, settle=0.5)
     assert "融资对接总览" not in browser.text()
+
+
+# --- every page by its own URL, for the province and a city office ------------------------------------------
+
+SETTLED = (
+    "document.querySelector('[data-testid=stMain] h1') && !document.querySelector('[data-testid=stSkeleton]') "
+    "&& !document.querySelector('[data-testid=stStatusWidget]')"
+)
+ERRORS = (
+    "[...document.querySelectorAll('[role=dialog], [data-testid=stException], [data-testid=stAlertContentError]')]"
+    ".map(e => e.innerText)"
+)
+# Missing glyphs: every distinct character on the page (HTML and the charts' SVG text) is drawn on a
+# canvas in the font its element computes, and compared pixel for pixel with an unassigned code point
+# (U+0378) drawn in the same font. A character no installed font covers is drawn as that same .notdef
+# box ("tofu"); one that a font covers is not. Whitespace and invisible characters are left out.
+TOFU = r"""(() => {
+  const canvas = document.createElement('canvas'); canvas.width = 48; canvas.height = 48;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const draw = (ch, font) => { ctx.clearRect(0, 0, 48, 48); ctx.font = font; ctx.fillStyle = '#000';
+    ctx.textBaseline = 'middle'; ctx.fillText(ch, 4, 24); return ctx.getImageData(0, 0, 48, 48).data.join(','); };
+  const seen = new Map();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement; if (!el) continue;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    const font = `${style.fontStyle} ${style.fontWeight} 32px ${style.fontFamily}`;
+    for (const ch of node.textContent) {
+      if (/[\s\u200b-\u200f\u2060\ufeff]/.test(ch)) continue;
+      if (!seen.has(font)) seen.set(font, new Set());
+      seen.get(font).add(ch);
+    }
+  }
+  const missing = [];
+  for (const [font, chars] of seen) {
+    const tofu = draw('\u0378', font);
+    for (const ch of chars) if (draw(ch, font) === tofu) missing.push(ch + ' U+' + ch.codePointAt(0).toString(16));
+  }
+  return [...new Set(missing)];
+})()"""
+PAGES = ["/", *(f"/{spec.key}" for spec in access.PAGES)]
+
+
+def visit(browser, url: str, name: str, account) -> str:
+    sign_in(browser, url, *account)
+    browser.wait_until(SETTLED, timeout=120, settle=1.0)
+    browser.screenshot(SCREENSHOTS / f"{name}.png")
+    assert browser.evaluate(ERRORS) == [], (url, browser.evaluate(ERRORS))
+    text = browser.text()
+    assert "Page not found" not in text and "Traceback" not in text, text[-1500:]
+    assert browser.evaluate(TOFU) == [], (url, browser.evaluate(TOFU))
+    return text
+
+
+def test_the_tofu_check_sees_a_missing_glyph(browser, app_url):
+    sign_in(browser, f"{app_url}/overview", "b_province", browser.passwords["b_province"])
+    browser.wait_until(SETTLED, timeout=120, settle=1.0)
+    browser.evaluate("document.querySelector('[data-testid=stMain] h1').append('\\u{10FFFD}')")
+    assert browser.evaluate(TOFU), "a private-use character no font covers must be found"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_province_opens_every_page_by_url(browser, app_url, path):
+    account = ("b_province", browser.passwords["b_province"])
+    text = visit(browser, f"{app_url}{path}", f"province{path.replace('/', '_') or '_home'}", account)
+    if path == "/":
+        assert browser.evaluate("location.pathname") == "/overview"  # the home URL lands on 总览
+    if path == "/reports":
+        assert "工作通报" in text and "城市月报" in text
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_city_office_opens_every_page_by_url(browser, app_url, path):
+    account = ("b_taiyuan", browser.passwords["b_taiyuan"])
+    spec = access.page(path.strip("/"))
+    if spec is not None and "city" not in spec.roles:
+        # outside its role: the URL opens with a refusal in Chinese, not an error dialog
+        sign_in(browser, f"{app_url}{path}", *account)
+        browser.wait_until("!!document.querySelector('[data-testid=stAlertContentError]')", timeout=120, settle=1.0)
+        browser.screenshot(SCREENSHOTS / f"city{path.replace('/', '_')}.png")
+        assert f"无权访问“{spec.title}”页面" in browser.text()
+        assert browser.evaluate("!document.querySelector('[role=dialog]')")
+        assert browser.evaluate(TOFU) == []
+        return
+    text = visit(browser, f"{app_url}{path}", f"city{path.replace('/', '_') or '_home'}", account)
+    assert "大同市" not in text
+    if path == "/reports":
+        assert "城市月报" in text and "工作通报" not in text

@@ -205,3 +205,18 @@ def test_query_layer_refuses_other_cities(sql):
         q.institution_profile(office, other)
     assert set(q.listed_products(office, sql.latest)["city_code"]) <= {TAIYUAN}
     assert set(q.shelf_history(office)["listed"]) and q.overdue_demands(office, TAIYUAN, sql.latest) is not None
+
+
+def test_institution_page_compares_with_peers_of_the_same_type(sql):
+    at = run_app(page="app_pages/institution.py")
+    chosen = at.selectbox(key="institution").value
+    kind, = sql("select institution_type from marts.dim_institution where institution_id = ?", chosen)[0]
+    peers = {r[0] for r in sql("select institution_id from marts.dim_institution where institution_type = ?", kind)}
+    assert any(s.value.startswith(f"同类机构对比（{kind}") for s in at.subheader)
+    table = next(d.value for d in at.dataframe if "机构编码" in d.value.columns and "排名" not in d.value.columns
+                 and "受理笔数（笔）" in d.value.columns)
+    assert set(table["机构编码"]) == peers and chosen in peers
+    latest = sql("select max(period) from marts.indicator_values")[0][0]
+    mine = value(sql, "R03", "institution", chosen, latest)
+    card = next(m for m in at.metric if m.label == "按时响应率：本机构")
+    assert card.value == fmt.percent(mine)

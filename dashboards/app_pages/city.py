@@ -92,16 +92,7 @@ else:
     bar_code = code if code in present else present[0]
     bar_ind = ui.indicator(cat, bar_code)
     part = county[county["indicator_code"] == bar_code]
-    st.plotly_chart(
-        charts.ranked_bar(
-            part["county_name"],
-            part["value"],
-            name=bar_ind.name,
-            unit=bar_ind.unit,
-            title=f"各区县{bar_ind.name}",
-        ),
-        key="county_bar",
-    )
+    sections.county_charts(viewer, city, part, bar_ind, end, bar_key="county_bar")
 
 # --- the city's detail: breakdowns, institutions, products, overdue demands, alerts, report ----------
 sections.member_section(viewer, city, start, end, cat)

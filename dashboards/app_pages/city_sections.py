@@ -60,6 +60,24 @@ def _member_block(viewer, city, dimension, member, start, end, cat) -> None:
     )
 
 
+def county_charts(viewer: Viewer, city: str, part, ind, period: str, *, bar_key: str) -> None:
+    """The city's counties on ``ind``: a ranked bar beside a tile-grid map (every county, grey without a value).
+    ``part``: county rows of one indicator (grain_key, county_name, value)."""
+    left, right = st.columns([1, 1])
+    with left:
+        st.plotly_chart(
+            charts.ranked_bar(part["county_name"], part["value"], name=ind.name, unit=ind.unit,
+                              title=f"各区县{ind.name}（{fmt.period_label(period)}）"),
+            key=bar_key,
+        )
+    with right:
+        st.plotly_chart(
+            charts.county_tile_map(part, q.counties(viewer, city), name=ind.name, unit=ind.unit,
+                                   title=f"各区县{ind.name}分布"),
+            key="county_map",
+        )
+
+
 def institution_section(viewer: Viewer, city: str, end: str, cat: dict) -> None:
     st.subheader(f"在本市开展业务的机构（{fmt.period_label(end)}）")
     df = q.breakdown(viewer, "institution", INSTITUTION_CODES, city=city, start=end, end=end)

@@ -1,4 +1,4 @@
-"""总览: KPI cards for the chosen month, trend, city comparison, funnel, bubble map, and the indicators
+"""总览: KPI cards for the chosen month, trend, city comparison, funnel, tile-grid map, and the indicators
 of one entity type / industry (filters kept in the URL)."""
 
 from __future__ import annotations
@@ -113,7 +113,8 @@ if viewer.is_province:
             )
         with c2:
             st.plotly_chart(
-                charts.city_bubble_map(by_city, name=ind.name, unit=ind.unit, title=f"{ind.name}分布"),
+                charts.city_tile_map(by_city, name=ind.name, unit=ind.unit,
+                                     title=f"各地市{ind.name}分布（{fmt.period_label(period)}）"),
                 key="city_map",
             )
 else:
@@ -129,16 +130,7 @@ else:
         )
         ind = ui.indicator(cat, code)
         part = county_rows[county_rows["indicator_code"] == code]
-        st.plotly_chart(
-            charts.ranked_bar(
-                part["county_name"],
-                part["value"],
-                name=ind.name,
-                unit=ind.unit,
-                title=f"各区县{ind.name}（{fmt.period_label(period)}）",
-            ),
-            key="county_chart",
-        )
+        city_sections.county_charts(viewer, viewer.scope, part, ind, period, bar_key="county_chart")
 
 # --- filters by entity type and industry (province-wide members, or the city's) -----------------------
 city_sections.member_section(viewer, viewer.city_code, recent[0], period, cat)

@@ -18,7 +18,11 @@ from dashboards.queries import workflow
 from dashboards.scope import CITY_NAMES
 
 SEVERITY_LABELS = {"critical": "严重", "warning": "警告", "info": "提示"}
-SEVERITY_ICONS = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
+# Severity marks need no emoji font: Material icons (bundled with Streamlit's frontend) on the cards,
+# coloured text (CSS) in the table, a bracketed word in plain-text labels.
+SEVERITY_ICONS = {"critical": ":red[:material/error:]", "warning": ":orange[:material/warning:]",
+                  "info": ":blue[:material/info:]"}
+
 OWNER_LABELS = {"data_steward": "数据管理员", "platform_operator": "平台运营方", "compliance_officer": "合规专员"}
 FAMILY_LABELS = {"contract": "数据约定", "timeliness": "及时性", "completeness": "完整性", "compliance": "合规",
                  "consistency": "一致性"}
@@ -57,7 +61,7 @@ if not st.session_state.get(stamp_key):
     reopened = workflow.reconcile(viewer)
     st.session_state[stamp_key] = True
     if reopened:
-        st.toast(f"{len(reopened)} 条已解决的告警再次出现，已自动重新打开。", icon="🔁")
+        st.toast(f"{len(reopened)} 条已解决的告警再次出现，已自动重新打开。", icon=":material/autorenew:")
 
 alerts = qq.alerts(viewer)
 rules = qq.rules(viewer).set_index("rule_code")
@@ -135,7 +139,7 @@ st.plotly_chart(charts.trend(trend.rename(columns={"severity": "indicator_code"}
 
 st.subheader(f"告警列表（{len(shown)}）")
 table = pd.DataFrame({
-    "严重程度": shown["severity"].map(lambda s: f"{SEVERITY_ICONS.get(s, '')} {SEVERITY_LABELS.get(s, s)}"),
+    "严重程度": shown["severity"].map(lambda s: SEVERITY_LABELS.get(s, s)),
     "规则": shown["rule_label"],
     "地市": shown["city_name"],
     "对象": [f"{ENTITY_LABELS.get(t, t)} {k}" for t, k in zip(shown["entity_type"], shown["entity_key"], strict=True)],
@@ -145,7 +149,7 @@ table = pd.DataFrame({
     "状态": shown["status"].map(workflow.STATUS_LABELS),
     "说明": shown["detail"],
 })
-st.dataframe(table, hide_index=True, key="dq_alert_table",
+st.dataframe(table.style.map(fmt.status_css, subset=["严重程度"]), hide_index=True, key="dq_alert_table",
              column_config={"说明": st.column_config.TextColumn(width="large")})
 
 if shown.empty:
@@ -153,7 +157,7 @@ if shown.empty:
 
 # Drill-down and workflow on one alert
 st.subheader("告警详情与处理")
-labels = {r.alert_id: f"{SEVERITY_ICONS.get(r.severity, '')} {r.rule_label} · {r.entity_key}"
+labels = {r.alert_id: f"【{SEVERITY_LABELS.get(r.severity, r.severity)}】{r.rule_label} · {r.entity_key}"
           for r in shown.itertuples(index=False)}
 chosen = ui.url_selectbox("选择告警", list(labels), key="dq_alert", format_func=labels.get)
 current = shown[shown["alert_id"] == chosen].iloc[0]

@@ -34,6 +34,6 @@ if outcome is not None:
         st.download_button("下载 CSV", data=lambda: actions.sql_csv(viewer, outcome), file_name="SQL查询结果.csv",
                            mime="text/csv", on_click="ignore", key="sql_csv")
     elif outcome.status == "refused":
-        st.error(f"已拒绝：{outcome.message}", icon="🚫")
+        st.error(f"已拒绝：{outcome.message}", icon=":material/block:")
     else:
         st.warning(outcome.message)

@@ -26,10 +26,13 @@ from dashboards.queries.indicators import (
     values,
 )
 from dashboards.queries.breakdowns import DIMENSIONS, breakdown, members
+from dashboards.queries.report_files import report_file, report_files
 from dashboards.queries.ingest import ingest_files, quarantine_sample, quarantine_summary
 from dashboards.queries.reporting import (
+    alert_activity,
     city_alerts,
     institution_profile,
+    institution_register,
     listed_products,
     overdue_demands,
     product_periods,
@@ -39,6 +42,7 @@ from dashboards.scope import ScopeError, Viewer
 
 __all__ = [
     "DIMENSIONS",
+    "alert_activity",
     "MISSING_MESSAGE",
     "ScopeError",
     "Viewer",
@@ -55,6 +59,7 @@ __all__ = [
     "home_values",
     "ingest_files",
     "institution_profile",
+    "institution_register",
     "institution_values",
     "listed_products",
     "members",
@@ -64,6 +69,8 @@ __all__ = [
     "quarantine_sample",
     "quarantine_summary",
     "release",
+    "report_file",
+    "report_files",
     "shelf_history",
     "snapshot",
     "stamp",

@@ -152,3 +152,49 @@ def city_alerts(viewer: Viewer, city: str) -> pd.DataFrame | None:
     )
     resolved = workflow.resolved([str(a) for a in df["alert_id"]])
     return df[~df["alert_id"].astype(str).isin(resolved)].reset_index(drop=True)
+
+
+@requires("indicators")
+def institution_register(viewer: Viewer) -> pd.DataFrame:
+    """institution_id, institution_name, institution_type, city_code of every institution in the register
+    (province scope; a city office: its own city's institutions)."""
+    if not has_table("marts.dim_institution", "institution_id", "institution_type", "city_code"):
+        return pd.DataFrame(columns=["institution_id", "institution_name", "institution_type", "city_code"])
+    where, params = ("true", []) if viewer.is_province else ("city_code = ?", [viewer.scope])
+    return query(
+        "select cast(institution_id as varchar) as institution_id, institution_name, institution_type, city_code "
+        f"from marts.dim_institution where {where} order by institution_id",
+        params,
+    )
+
+
+ACTIVITY_COLUMNS = ["rule_code", "rule_name", "severity", "opened", "resolved", "unresolved"]
+
+
+@requires("indicators")
+def alert_activity(viewer: Viewer, period: str) -> pd.DataFrame:
+    """Per rule: alerts first evidenced in ``period`` (opened), alerts a steward resolved in that calendar
+    month (resolved, from the workflow store's history), and alerts evidenced by the month's end that
+    are not resolved now (unresolved). A city office: its city's alerts only."""
+    if not has_table(ALERTS, "alert_id", "first_seen", "city_code"):
+        return pd.DataFrame(columns=ACTIVITY_COLUMNS)
+    where, params = ("true", []) if viewer.is_province else ("a.city_code = ?", [viewer.scope])
+    alerts = query(
+        "select a.alert_id, a.rule_code, coalesce(r.name_zh, a.rule_code) as rule_name, a.severity, "
+        "strftime(a.first_seen, '%Y-%m') as first_month "
+        f"from {ALERTS} as a left join marts.dq_rule_catalog as r on r.rule_code = a.rule_code where {where}",
+        params,
+    )
+    ids = [str(a) for a in alerts["alert_id"]]
+    resolved_ids = workflow.resolved(ids)
+    in_month = workflow.resolved_in_month(ids, period)
+    alerts = alerts.assign(
+        opened=alerts["first_month"] == period,
+        resolved=alerts["alert_id"].astype(str).isin(in_month),
+        unresolved=(alerts["first_month"] <= period) & ~alerts["alert_id"].astype(str).isin(resolved_ids),
+    )
+    out = alerts.groupby(["rule_code", "rule_name", "severity"], as_index=False)[["opened", "resolved", "unresolved"]].sum()
+    out = out[(out[["opened", "resolved", "unresolved"]] > 0).any(axis=1)]
+    order = {"critical": 0, "warning": 1, "info": 2}
+    return out.sort_values(["severity", "rule_code"], key=lambda s: s.map(order) if s.name == "severity" else s,
+                           kind="stable").reset_index(drop=True)[ACTIVITY_COLUMNS]

@@ -34,6 +34,16 @@ def reconcile(viewer: Viewer) -> list[str]:
     return workflow.reconcile(quality.reconcile_marks())
 
 
+def resolved_in_month(alert_ids: list[str], period: str) -> set[str]:
+    """Those of ``alert_ids`` a steward resolved in the calendar month ``period`` (YYYY-MM), from the
+    store's history (for the bulletin: the caller has checked the viewer)."""
+    if not alert_ids or not config.workflow_db_path().is_file():
+        return set()
+    wanted = set(alert_ids)
+    return {h["alert_id"] for h in workflow.history() if h["action"] == "resolve"
+            and str(h["at"])[:7] == period and h["alert_id"] in wanted}
+
+
 def resolved(alert_ids: list[str]) -> set[str]:
     """Those of ``alert_ids`` resolved in the store (for the city page's open alerts: the caller has
     checked the viewer). No store file yet: nothing is resolved — and a read must not create it."""
