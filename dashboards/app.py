@@ -33,8 +33,10 @@ institution = st.Page("app_pages/institution.py", title="机构", icon="🏦", u
 ingest = st.Page("app_pages/ingest.py", title="数据接入", icon="📥", url_path="ingest")
 quality = st.Page("app_pages/quality.py", title="数据质量", icon="🩺", url_path="quality")
 products = st.Page("app_pages/products.py", title="产品", icon="🗂️", url_path="products")
+promotion = st.Page("app_pages/promotion.py", title="推广", icon=":material/campaign:", url_path="promotion")
 
-pages = {"指标": [overview, city] + ([institution] if viewer.is_province else []) + [products], "运维": [ingest, quality]}
+pages = {"指标": [overview, city] + ([institution] if viewer.is_province else []) + [products, promotion],
+         "运维": [ingest, quality]}
 page = st.navigation(pages)
 
 with st.sidebar:

@@ -25,7 +25,9 @@ from dashboards.queries.indicators import (
     snapshot,
     values,
 )
-from dashboards.queries.breakdowns import DIMENSIONS, breakdown, members
+from dashboards.queries.attribution import attribution
+from dashboards.queries.breakdowns import DIMENSIONS, breakdown, issuer_labels, members
+from dashboards.queries.promotion import P_CODES, issuer_by_city, promotion_codes
 from dashboards.queries.ingest import ingest_files, quarantine_sample, quarantine_summary
 from dashboards.queries.reporting import (
     city_alerts,
@@ -40,10 +42,12 @@ from dashboards.scope import ScopeError, Viewer
 __all__ = [
     "DIMENSIONS",
     "MISSING_MESSAGE",
+    "P_CODES",
     "ScopeError",
     "Viewer",
     "WarehouseMissing",
     "WarehouseUnavailable",
+    "attribution",
     "base_code",
     "breakdown",
     "catalog",
@@ -56,10 +60,13 @@ __all__ = [
     "ingest_files",
     "institution_profile",
     "institution_values",
+    "issuer_by_city",
+    "issuer_labels",
     "listed_products",
     "members",
     "overdue_demands",
     "product_periods",
+    "promotion_codes",
     "periods",
     "quarantine_sample",
     "quarantine_summary",

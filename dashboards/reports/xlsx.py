@@ -21,7 +21,8 @@ NUMBER_FORMATS = {
 }
 HEADER_ROW = 3  # 0-based: title, units, note, header
 SHEET_NAMES = {"kpi": "主要指标", "counties": "区县", "institutions": "机构", "overdue": "超时未响应需求",
-               "alerts": "合规预警"}
+               "alerts": "合规预警", "attribution": "变动归因", "promotion": "贷款码推广",
+               "promotion_codes": "贷款码排名"}
 
 
 def _formats(book: xlsxwriter.Workbook) -> dict:

@@ -63,7 +63,10 @@ catalog as (
         unit,
         list_transform(string_split(grains, ','), lambda g: trim(g)) as grains,
         -- the same rule as the grid's NULL fill: a % or an hours mean is a ratio of two sums
-        unit in ('%', '小时') as is_ratio
+        unit in ('%', '小时') as is_ratio,
+        -- a distinct count or a stock may count one thing in two members: the residual then also holds the
+        -- overlap
+        additive = 'no' and unit not in ('%', '小时') as may_overlap
     from catalog_seed
 ),
 
@@ -122,7 +125,7 @@ child_denominators as (
 -- (indicator, parent grain, dimension) pairs: the catalog publishes the indicator at both grains and its
 -- family computes the members
 links as (
-    select distinct v.indicator_code, v.grain, v.dimension, c.unit, c.is_ratio
+    select distinct v.indicator_code, v.grain, v.dimension, c.unit, c.is_ratio, c.may_overlap
     from child_values as v
     inner join catalog as c
         on c.code = v.indicator_code
@@ -141,6 +144,7 @@ totals as (
         l.dimension,
         l.unit,
         l.is_ratio,
+        l.may_overlap,
         cur.value,
         prev.value as previous_value,
         cur.value - prev.value as change,
@@ -232,7 +236,7 @@ remainders as (
 
 residuals as (
     select
-        indicator_code, period, previous_period, grain, grain_key, dimension, unit, is_ratio,
+        indicator_code, period, previous_period, grain, grain_key, dimension, unit, is_ratio, may_overlap,
         value, previous_value, change, denominator, previous_denominator,
         null as member_key,
         case
@@ -303,7 +307,8 @@ named as (
         case
             when c.is_residual then
                 '其他（未归属' || case c.dimension when 'city' then '地市' when 'county' then '区县'
-                    when 'institution' then '机构' else '类型' end || '或重复计数）'
+                    when 'institution' then '机构' else '类型' end
+                || case when c.may_overlap then '或重复计数' else '' end || '）'
             when c.dimension = 'city' then coalesce(ci.city_name, c.member_key)
             when c.dimension = 'county' then coalesce(co.name, c.member_key)
             when c.dimension = 'institution' then coalesce(i.institution_name, c.member_key)
