@@ -9,15 +9,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboards import format as fmt
 from dashboards import queries as q
 from dashboards.reports import city_report_data
 from dashboards.scope import ScopeError, Viewer
+from tests.app_runner import run_app
 from tests.built_province import built_warehouse, point_dashboards_at
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 TAIYUAN, DATONG = "140100", "140200"
 
 
@@ -109,19 +108,6 @@ def top_words(con, code, period, grain, key, dimension) -> str | None:
         "and period = ? and grain = ? and grain_key = ? and dimension = ? order by contribution_rank",
         [code, period, grain, key, dimension]).fetchall()
     return fmt.attribution_words([(r[0], r[1]) for r in rows], rows[0][2], rows[0][3]) if rows else None
-
-
-def run_app(scope=None, page=None, query=None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if scope:
-        at.session_state["viewer_scope"] = scope
-    if query:
-        at.query_params.update(query)
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception and not at.error, [e.message for e in at.exception]
-    return at
 
 
 def test_the_cards_say_what_moved_them(con, latest):

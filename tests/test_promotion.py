@@ -13,18 +13,15 @@ approved, drawn 20万 in March (counts in its February cohort); A6 accepted; A2,
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboards import format as fmt
 from tests import landing_factory as lf
+from tests.app_runner import run_app
 from tests.built_province import point_dashboards_at
 from tests.pipeline_runner import run_build
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 C1, C2, C3, C4 = "QR-140105-BANK-0001", "QR-140100-GOV-0002", "QR-140000-PLAT-0003", "QR-140212-GUAR-0004"
 TAIYUAN, DATONG, PROVINCE = "140100", "140200", "140000"
 JAN, FEB, MAR, APR, MAY = "2025-01", "2025-02", "2025-03", "2025-04", "2025-05"
@@ -172,11 +169,7 @@ def test_attribution_of_a_sum_and_a_ratio_by_hand(con):
 
 def test_the_promotion_page_shows_the_hand_count(warehouse, monkeypatch, tmp_path):
     point_dashboards_at(warehouse, monkeypatch, tmp_path)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"month": MAR})
-    at.run()
-    at.switch_page("app_pages/promotion.py").run()
-    assert not at.exception and not at.error, [e.message for e in at.exception]
+    at = run_app(page="app_pages/promotion.py", query={"month": MAR})
     cards = {m.label: m for m in at.metric}
     assert cards["扫码融资需求笔数"].value == fmt.count(1, "笔")
     assert cards["贷款码转化率"].value == fmt.percent(0.0)

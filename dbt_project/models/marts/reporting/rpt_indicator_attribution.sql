@@ -105,11 +105,8 @@ children as (
     {%- endfor %}
 ),
 
-child_values as (
-    select * from children where not ends_with(indicator_code, '{{ denominator_suffix }}')
-),
-
-child_denominators as (
+-- one row per member and month: its value and (ratios) its denominator
+child_rows as (
     select
         replace(indicator_code, '{{ denominator_suffix }}', '') as indicator_code,
         period,
@@ -117,16 +114,17 @@ child_denominators as (
         grain_key,
         dimension,
         member_key,
-        value as denominator
+        max(value) filter (where not ends_with(indicator_code, '{{ denominator_suffix }}')) as value,
+        max(value) filter (where ends_with(indicator_code, '{{ denominator_suffix }}')) as denominator
     from children
-    where ends_with(indicator_code, '{{ denominator_suffix }}')
+    group by all
 ),
 
 -- (indicator, parent grain, dimension) pairs: the catalog publishes the indicator at both grains and its
 -- family computes the members
 links as (
     select distinct v.indicator_code, v.grain, v.dimension, c.unit, c.is_ratio, c.may_overlap
-    from child_values as v
+    from child_rows as v
     inner join catalog as c
         on c.code = v.indicator_code
         and list_contains(c.grains, v.grain)
@@ -167,41 +165,24 @@ totals as (
         and (not l.is_ratio or (dcur.denominator > 0 and dprev.denominator > 0))
 ),
 
--- the members present in either month
-member_keys as (
-    select distinct t.indicator_code, t.period, t.grain, t.grain_key, t.dimension, v.member_key
-    from totals as t
-    inner join child_values as v
-        on v.indicator_code = t.indicator_code and v.grain = t.grain and v.grain_key = t.grain_key
-        and v.dimension = t.dimension and v.period in (t.period, t.previous_period)
-),
-
+-- the members present in either month, with their values and denominators of both months
 members as (
     select
         t.*,
-        k.member_key,
-        vc.value as member_value,
-        vp.value as member_previous_value,
-        coalesce(dc.denominator, 0) as member_denominator,
-        coalesce(dp.denominator, 0) as member_previous_denominator
-    from member_keys as k
-    inner join totals as t using (indicator_code, period, grain, grain_key, dimension)
-    left join child_values as vc
-        on vc.indicator_code = k.indicator_code and vc.grain = k.grain and vc.grain_key = k.grain_key
-        and vc.dimension = k.dimension and vc.member_key = k.member_key and vc.period = t.period
-    left join child_values as vp
-        on vp.indicator_code = k.indicator_code and vp.grain = k.grain and vp.grain_key = k.grain_key
-        and vp.dimension = k.dimension and vp.member_key = k.member_key and vp.period = t.previous_period
-    left join child_denominators as dc
-        on dc.indicator_code = k.indicator_code and dc.grain = k.grain and dc.grain_key = k.grain_key
-        and dc.dimension = k.dimension and dc.member_key = k.member_key and dc.period = t.period
-    left join child_denominators as dp
-        on dp.indicator_code = k.indicator_code and dp.grain = k.grain and dp.grain_key = k.grain_key
-        and dp.dimension = k.dimension and dp.member_key = k.member_key and dp.period = t.previous_period
+        c.member_key,
+        max(c.value) filter (where c.period = t.period) as member_value,
+        max(c.value) filter (where c.period = t.previous_period) as member_previous_value,
+        coalesce(max(c.denominator) filter (where c.period = t.period), 0) as member_denominator,
+        coalesce(max(c.denominator) filter (where c.period = t.previous_period), 0) as member_previous_denominator
+    from totals as t
+    inner join child_rows as c
+        on c.indicator_code = t.indicator_code and c.grain = t.grain and c.grain_key = t.grain_key
+        and c.dimension = t.dimension and c.period in (t.period, t.previous_period)
+    group by all
 ),
 
--- what the members do not hold: for sums the parent minus the members; for ratios the denominator and the
--- weighted rate the members do not hold (a remainder below 1e-9 of the parent's denominator is rounding)
+-- summed as decimals: exact, so the residual does not depend on the order in which a parallel sum adds
+-- the members (a double sum does, in its last bits)
 member_sums as (
     select
         indicator_code,
@@ -209,13 +190,14 @@ member_sums as (
         grain,
         grain_key,
         dimension,
-        sum(member_value) as member_values,
-        sum(member_previous_value) as member_previous_values,
-        sum(member_denominator) as member_denominators,
-        sum(member_previous_denominator) as member_previous_denominators,
-        sum(member_denominator * member_value) filter (where member_denominator > 0) as member_weighted,
-        sum(member_previous_denominator * member_previous_value) filter (where member_previous_denominator > 0)
-            as member_previous_weighted
+        cast(sum(cast(member_value as decimal(38, 12))) as double) as member_values,
+        cast(sum(cast(member_previous_value as decimal(38, 12))) as double) as member_previous_values,
+        cast(sum(cast(member_denominator as decimal(38, 12))) as double) as member_denominators,
+        cast(sum(cast(member_previous_denominator as decimal(38, 12))) as double) as member_previous_denominators,
+        cast(sum(cast(member_denominator * member_value as decimal(38, 12)))
+            filter (where member_denominator > 0) as double) as member_weighted,
+        cast(sum(cast(member_previous_denominator * member_previous_value as decimal(38, 12)))
+            filter (where member_previous_denominator > 0) as double) as member_previous_weighted
     from members
     group by indicator_code, period, grain, grain_key, dimension
 ),
@@ -344,10 +326,11 @@ final as (
         rate_effect,
         mix_effect,
         contribution,
-        -- 1 = the largest contribution in the direction of the change (the largest rise when it rose)
+        -- 1 = the largest contribution in the direction of the change (the largest rise when it rose); equal
+        -- contributions (to 9 decimals: not by a last-bit difference of a parallel sum) by member
         row_number() over (
             partition by indicator_code, period, grain, grain_key, dimension
-            order by case when change < 0 then -contribution else contribution end desc, is_residual,
+            order by round(case when change < 0 then -contribution else contribution end, 9) desc, is_residual,
                 member_key
         ) as contribution_rank
     from named
