@@ -130,7 +130,9 @@ def metric(col, ind: Indicator, snap: dict[str, float | None], spark: list[float
     if moved is not None:
         shown = list(moved.words.items())[:lines]
         for dimension, words in shown:
-            col.caption(f"{DIMENSION_LABELS[dimension]}：{words}" if len(shown) > 1 else words)
+            # one line of the geography below speaks for itself; anything else says what it is by
+            labelled = len(shown) > 1 or dimension not in ("city", "county")
+            col.caption(f"{DIMENSION_LABELS[dimension]}：{words}" if labelled else words)
     ytd = snap.get(f"{ind.code}_YTD")
     if not fmt.is_missing(ytd):
         col.caption(f"本年累计：{ind.fmt(ytd)}")
