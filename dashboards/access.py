@@ -37,6 +37,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("institution", "app_pages/institution.py", "机构", ":material/account_balance:", "指标",
              PROVINCE | ANALYST),
     PageSpec("products", "app_pages/products.py", "产品", ":material/inventory_2:", "指标", PROVINCE | CITY | ANALYST),
+    PageSpec("promotion", "app_pages/promotion.py", "推广", ":material/campaign:", "指标", PROVINCE | CITY | ANALYST),
     PageSpec("reports", "app_pages/reports.py", "报表中心", ":material/description:", "报表", PROVINCE | CITY | ANALYST),
     PageSpec("ingest", "app_pages/ingest.py", "数据接入", ":material/input:", "运维", PROVINCE | STEWARD),
     PageSpec("quality", "app_pages/quality.py", "数据质量", ":material/rule:", "运维", PROVINCE | STEWARD),

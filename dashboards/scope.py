@@ -22,7 +22,9 @@ from loancode.divisions import CITY_NAMES, PROVINCE_CODE, PROVINCE_NAME, city_of
 CITY_CODES: tuple[str, ...] = tuple(CITY_NAMES)
 
 # Grains only the province scope may read: their members aggregate over every city.
-PROVINCE_ONLY_GRAINS = frozenset({"province", "institution", "product_category", "entity_type", "industry"})
+PROVINCE_ONLY_GRAINS = frozenset(
+    {"province", "institution", "product_category", "entity_type", "industry", "issuer_type"}
+)
 
 
 class ScopeError(PermissionError):
@@ -113,6 +115,7 @@ GRAIN_LABELS = {
     "product_category": "产品类别",
     "entity_type": "主体类型",
     "industry": "行业",
+    "issuer_type": "发码主体类型",
 }
 
 

@@ -196,6 +196,13 @@ def test_products_page_shows_the_shelf(browser, app_url, marts):
     assert fmt.count(marts("S02"), "款") in text and fmt.count(marts("S03"), "款") in text
 
 
+def test_promotion_page_shows_the_loan_codes(browser, app_url, marts):
+    text = show(browser, f"{app_url}/promotion", "promotion", metrics=8, charts=3)
+    assert "贷款码推广" in text and "发码主体类型 × 地市" in text and "贷款码排名" in text
+    assert fmt.count(marts("P01"), "笔") in text and fmt.count(marts("P07"), "个") in text
+    assert "主要来自" in text  # what moved the cards
+
+
 def test_ingest_page_lists_deliveries(browser, app_url):
     text = show(browser, f"{app_url}/ingest", "ingest", metrics=5, charts=1)
     assert "数据接入" in text and "隔离记录" in text

@@ -67,6 +67,12 @@ def source_value(con, figure: Figure):
                           "and grain = ? and grain_key = ?",
                           [figure.code, figure.period, figure.grain, figure.key]).fetchone()
         return None if row is None else row[0]
+    if figure.source == "marts.rpt_indicator_attribution":  # the area's change, the same on each member's row
+        changes = {r[0] for r in con.execute(
+            "select change from marts.rpt_indicator_attribution where indicator_code = ? and period = ? "
+            "and grain = ? and grain_key = ?", [figure.code, figure.period, figure.grain, figure.key]).fetchall()}
+        assert len(changes) == 1, changes
+        return changes.pop()
     assert figure.source == "marts.dq_alerts"
     rule, what = figure.code.split(":")
     first = con.execute("select count(*) from marts.dq_alerts where rule_code = ? and severity = ? and "
@@ -92,6 +98,21 @@ def test_every_figure_equals_its_source_row(bulletin, con):
         match = next(f for f in figures if (f.source, f.code, f.grain, f.key, f.period) == (source, code, grain,
                                                                                              key, period))
         assert shown in {cell_text(match, k) for k in ("count", "amount", "pct", "hours")}, number
+
+
+def test_attribution_and_promotion_parts(bulletin, con, month):
+    """What moved the headline figures and the promotion table are traced like every other figure; the
+    promotion table's issuer types add up to the province without its provincial codes."""
+    attribution = bulletin.section("attribution")
+    assert {r[0] for r in attribution.rows} >= {"D01", "O04"}
+    for row in attribution.rows:
+        now, before, change = row[3], row[4], row[5]
+        if now.value is not None and before.value is not None:
+            assert change.value == pytest.approx(now.value - before.value, abs=1e-9)
+    promotion = bulletin.section("promotion")
+    assert promotion.rows[-1][0] == "全省合计" and len(promotion.rows) >= 2
+    by_type = sum(r[1].value or 0 for r in promotion.rows[:-1])
+    assert by_type == promotion.rows[-1][1].value  # P01: every demand scanned exactly one code
 
 
 def test_ranking_and_the_institutions_follow_the_marts(bulletin, con, month):

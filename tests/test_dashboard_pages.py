@@ -9,12 +9,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboards import format as fmt
 from dashboards import queries as q
 from dashboards.scope import ScopeError, Viewer
 from tests import app_session
+from tests.app_runner import run_app
 from tests.built_province import built_warehouse, point_dashboards_at
 
 TAIYUAN, DATONG = "140100", "140200"
@@ -47,13 +47,6 @@ def value(sql, code, grain="province", key="140000", period=None):
     rows = sql("select value from marts.indicator_values where indicator_code = ? and period = ? and grain = ? "
                "and grain_key = ?", code, period or sql.latest, grain, key)
     return rows[0][0] if rows else None
-
-
-def run_app(scope=None, page=None, query=None) -> AppTest:
-    at = app_session.app("city" if scope else "province", scope, page, query)
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
 
 
 def metric(at, label):

@@ -102,7 +102,8 @@ def workbook(report):
 
 def test_xlsx_layout_title_units_frozen_header_formats_chart(workbook, report):
     content, wb = workbook
-    assert wb.sheetnames == ["主要指标", "区县", "机构", "超时未响应需求", "合规预警", "趋势"]
+    assert wb.sheetnames == ["主要指标", "区县", "机构", "超时未响应需求", "合规预警", "变动归因", "贷款码推广", "贷款码排名",
+                             "趋势"]
     for ws in wb.worksheets:
         assert report.city_name in ws["A1"].value and "月报" in ws["A1"].value
         assert "万元" in ws["A2"].value

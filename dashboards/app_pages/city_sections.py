@@ -1,5 +1,6 @@
 """The city page's lower sections: breakdowns by entity type / industry, institutions working in the
-city, product mix, overdue unanswered demands, compliance alerts and the monthly report download.
+city, product mix, the promotion of the 贷款码, overdue unanswered demands, compliance alerts and the monthly
+report download.
 Kept apart from city.py so each file stays small; every read goes through the query layer."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import streamlit as st
 from dashboards import access, actions, charts, ui
 from dashboards import format as fmt
 from dashboards import queries as q
+from dashboards.app_pages import promotion_sections
 from dashboards.scope import Viewer
 
 MEMBER_CODES = ["D01", "D02", "O01", "O02", "O03", "O04", "O10"]
@@ -110,6 +112,13 @@ def product_mix_section(viewer: Viewer, city: str, end: str, cat: dict) -> None:
         table = ui.wide_table(df, "member_key", "member_name", MIX_CODES, cat).drop(columns=["member_key"])
         table = table.rename(columns={"member_name": "产品类别"})
         st.dataframe(table, hide_index=True, column_config=ui.number_columns(table, skip=1), key="product_mix")
+
+
+def promotion_section(viewer: Viewer, city: str, end: str, cat: dict) -> None:
+    st.subheader(f"贷款码推广（{fmt.period_label(end)}）")
+    promotion_sections.issuer_block(viewer, city, end, cat, key="city_issuer")
+    promotion_sections.code_rankings(viewer, city, end, key="city_codes")
+    st.caption("按贷款码的发码地区归属本市的贷款码；全部推广指标见“推广”页。")
 
 
 OVERDUE_LABELS = {

@@ -39,6 +39,7 @@ if not months:
 period = ui.url_selectbox("统计月份", list(reversed(months)), key="month", format_func=fmt.period_label)
 snap = q.snapshot(viewer, period)
 present = {q.base_code(c) for c, v in snap.items()}
+moved = ui.moves(viewer, period, *viewer.home)
 
 # --- KPI cards -----------------------------------------------------------------------------------
 st.subheader("核心指标")
@@ -48,7 +49,8 @@ cols = st.columns(PER_ROW)
 for col, code in zip(cols, CORE, strict=True):
     name, unit = CORE_NAMES[code]
     spark = history[history["indicator_code"] == code].sort_values("period")["value"].fillna(0).tolist()
-    ui.metric(col, ui.indicator(cat, code, name, unit), snap, spark=spark if len(spark) > 1 else None)
+    ui.metric(col, ui.indicator(cat, code, name, unit), snap, spark=spark if len(spark) > 1 else None,
+              moved=moved.get(code))
 
 for title, codes in GROUPS:
     shown = [c for c in codes if c in cat or c in present]
@@ -58,9 +60,11 @@ for title, codes in GROUPS:
     for i in range(0, len(shown), PER_ROW):
         row = st.columns(PER_ROW)
         for col, code in zip(row, shown[i : i + PER_ROW], strict=False):
-            ui.metric(col, ui.indicator(cat, code), snap)
+            ui.metric(col, ui.indicator(cat, code), snap, moved=moved.get(code))
 st.caption(
-    "卡片下方为环比变化，说明中附同比；“—”表示该指标在本月暂无数据。金额单位万元，≥1 亿元时以亿元显示。"
+    "卡片下方为环比变化，说明中附同比；比率、存量类指标显示较上月的变化量。变动归因：较上月变化主要来自哪些"
+    + ("地市" if viewer.is_province else "区县")
+    + "（按机构的归因见指标说明）。“—”表示该指标在本月暂无数据。金额单位万元，≥1 亿元时以亿元显示。"
 )
 
 # --- trend ---------------------------------------------------------------------------------------

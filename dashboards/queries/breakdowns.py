@@ -1,4 +1,4 @@
-"""Indicators broken down by institution, product category, entity type or industry.
+"""Indicators broken down by institution, product category, entity type, industry or 贷款码 issuer type.
 
 Province-wide members come from ``marts.indicator_values`` (province scope only: a member spans every
 city). One city's members come from ``marts.rpt_city_breakdowns`` (same formulas, crossed with the
@@ -22,6 +22,7 @@ DIMENSIONS = {
     "product_category": "产品类别",
     "entity_type": "主体类型",
     "industry": "行业",
+    "issuer_type": "发码主体类型",
 }
 ENTITY_TYPES = ["企业", "个体工商户", "其他"]
 COLUMNS = ["indicator_code", "period", "member_key", "value", "member_name"]
@@ -29,6 +30,14 @@ COLUMNS = ["indicator_code", "period", "member_key", "value", "member_name"]
 
 def _empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=float if c == "value" else object) for c in COLUMNS})
+
+
+def issuer_labels() -> dict[str, str]:
+    """{issuer_type: Chinese label} in display order (marts.dim_loan_code_issuer; {} without it)."""
+    if not has_table("marts.dim_loan_code_issuer", "issuer_type", "name_zh", "sort_order"):
+        return {}
+    df = query("select issuer_type, name_zh from marts.dim_loan_code_issuer order by sort_order, issuer_type")
+    return {str(k): str(n) for k, n in zip(df["issuer_type"], df["name_zh"], strict=True)}
 
 
 @requires("indicators")
@@ -41,6 +50,8 @@ def member_names(viewer: Viewer, dimension: str) -> dict[str, str]:
         )
     elif dimension == "industry" and has_table("marts.dim_industry", "section", "name_zh"):
         df = query("select section as k, section || ' ' || name_zh as n from marts.dim_industry")
+    elif dimension == "issuer_type":
+        return issuer_labels()
     else:
         return {}
     return {str(k): str(n) for k, n in zip(df["k"], df["n"], strict=True) if n is not None}
@@ -93,6 +104,8 @@ def members(viewer: Viewer, dimension: str, *, city: str | None = None) -> list[
     names = member_names(viewer, dimension)
     if dimension == "entity_type":
         return [(k, k) for k in ENTITY_TYPES]
+    if dimension == "issuer_type":
+        return list(names.items())
     if dimension == "industry" and names:
         return sorted(names.items())
     if city is not None:

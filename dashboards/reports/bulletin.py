@@ -10,8 +10,8 @@ returns its tables and the sentences it adds to the narrative; adding a part is 
     @part("promotion", "贷款码推广", order=40)
     def _promotion(ctx: Context) -> Part: ...
 
-Orders in use: 10 headline, 30 city ranking, 50 institutions, 60 alerts. Reserved: 20 变动归因
-(attribution: what moved the headline figures), 40 贷款码推广 (promotion by QR-code issuer).
+Orders in use: 10 headline, 20 变动归因 (what moved the headline figures), 30 city ranking, 40 贷款码推广
+(promotion by the QR code's issuer type), 50 institutions, 60 alerts.
 
 Every number that comes from the warehouse is a ``Figure`` (indicator code, grain, member, period —
 or the alerts table and rule): the appendix lists each one, so a reader can find its row in
@@ -27,6 +27,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from dashboards import format as fmt
 from dashboards import queries as q
 from dashboards.reports.data import Column, Figure, Section, cell_text, kind_of, plain
 from dashboards.scope import ScopeError, Viewer
@@ -214,6 +215,77 @@ def _rank_change(now: int | None, before: int | None) -> str:
     return f"上升 {before - now} 位" if now < before else f"下降 {now - before} 位"
 
 
+ATTRIBUTION_SOURCE = "marts.rpt_indicator_attribution"
+ATTRIBUTION_CODES = ["D01", "D02", "O01", "O02", "O03", "O04", "O07", "R03", "O10"]
+
+
+@part("attribution", "变动归因", order=20)
+def _attribution(ctx: Context) -> Part:
+    """What moved the headline figures: each one's change, and the cities and institutions it came from."""
+    codes = [c for c in ATTRIBUTION_CODES if c in ctx.catalog]
+    found = q.attribution(ctx.viewer, ctx.month, "province", PROVINCE_CODE, codes=codes,
+                          dimensions=["city", "institution"])
+    if found.empty or ctx.previous is None:
+        return Part()
+    rows, sentences = [], []
+    for code in codes:
+        part_ = found[found["indicator_code"] == code]
+        if part_.empty:
+            continue
+        first = part_.iloc[0]
+        now = Figure(plain(_clean_number(first["value"])), code, "province", PROVINCE_CODE, ctx.month)
+        before = Figure(_clean_number(first["previous_value"]), code, "province", PROVINCE_CODE, ctx.previous)
+        change = Figure(_clean_number(first["change"]), code, "province", PROVINCE_CODE, ctx.month,
+                        source=ATTRIBUTION_SOURCE)
+        words = {}
+        for dimension in ("city", "institution"):
+            members = part_[part_["dimension"] == dimension].sort_values("contribution_rank")
+            words[dimension] = fmt.attribution_words(
+                list(zip(members["member_name"], members["contribution"], strict=True)), first["change"],
+                ctx.unit(code))
+        rows.append([code, ctx.name(code), ctx.unit(code), now, before, change, words["city"], words["institution"]])
+        if code in {"D02", "O04"} and change.value:
+            cities = part_[(part_["dimension"] == "city") & ~part_["is_residual"].astype(bool)
+                           & (part_["contribution"] * change.value > 0)].sort_values("contribution_rank")
+            leaders = "、".join(cities["member_name"].head(3))
+            sentences.append(f"{ctx.name(code)}较上月{'增加' if change.value > 0 else '减少'} "
+                             f"{ctx.shown(Figure(abs(change.value), code, 'province', PROVINCE_CODE, ctx.month))}"
+                             + (f"，主要来自{leaders}" if leaders else "") + "（按地市的分解见变动归因表）。")
+    columns = [Column("指标代码"), Column("指标"), Column("单位"), Column("本月", "by_unit"), Column("上月", "by_unit"),
+               Column("较上月变化", "by_unit"), Column("主要来自（按地市）"), Column("主要来自（按机构）")]
+    note = ("较上月变化取自 marts.rpt_indicator_attribution（总量类为两月之差，比率类以百分点计），并分解到各地市与各机构："
+            "总量类为各自的变化，比率类按对称两因素法分为比率效应与结构效应（docs/attribution.md）；列出与变化同向的前三位。")
+    return Part([Section("attribution", "变动归因：主要指标较上月的变化来自哪里", columns, rows, note)], sentences)
+
+
+def _clean_number(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+@part("promotion", "贷款码推广", order=40)
+def _promotion(ctx: Context) -> Part:
+    """P01–P08 by the issuer type of the scanned 贷款码, and the province's total (docs/promotion.md)."""
+    codes = [c for c in q.P_CODES if c in ctx.catalog]
+    if not codes:
+        return Part()
+    by_issuer = q.values(ctx.viewer, codes, "issuer_type", start=ctx.month, end=ctx.month)
+    province = q.values(ctx.viewer, codes, "province", start=ctx.month, end=ctx.month)
+    labels = q.issuer_labels()
+    keys = [k for k in labels if k in set(by_issuer["grain_key"])]
+    keys += sorted(set(by_issuer["grain_key"]) - set(keys))
+    rows = [[labels.get(k, k), *(_figure(by_issuer, c, "issuer_type", k, ctx.month) for c in codes)] for k in keys]
+    total = [_figure(province, c, "province", PROVINCE_CODE, ctx.month) for c in codes]
+    rows.append(["全省合计", *total])
+    columns = [Column("发码主体类型"), *(Column(f"{ctx.name(c)}（{c}）", ctx.kind(c), ctx.unit(c)) for c in codes)]
+    note = ("按融资需求扫描的贷款码的发码主体类型（金融办、银行、担保、园区、平台）统计；全省合计含省级贷款码。"
+            "口径见 docs/promotion.md。")
+    sentences = []
+    if "P01" in codes and "P06" in codes and total[0] is not None:
+        sentences.append(f"经贷款码发布的融资需求 {ctx.shown(total[0], 'P01')}，"
+                         f"当月转化率 {ctx.shown(total[codes.index('P06')], 'P06')}。")
+    return Part([Section("promotion", "贷款码推广：按发码主体类型", columns, rows, note)], sentences)
+
+
 @part("ranking", "地市排名", order=30)
 def _ranking(ctx: Context) -> Part:
     df = q.values(ctx.viewer, RANKING_CODES, "city", start=ctx.previous or ctx.month, end=ctx.month)
@@ -310,7 +382,8 @@ def appendix(sections: list[Section]) -> Section:
                 rows.append([f"F{len(rows) + 1}", section.title, f"{label} · {column.label}",
                              cell_text(value, kind), value.source, value.code, value.grain, value.key, value.period])
     note = ("正文每个数字的出处：来源为 marts.indicator_values 的，按（代码、期间、粒度、对象）即可查到对应行"
-            "（indicator_code、period、grain、grain_key）；来源为 marts.dq_alerts 的为该规则预警的条数。"
+            "（indicator_code、period、grain、grain_key）；来源为 marts.rpt_indicator_attribution 的为该行的 change"
+            "（较上月变化）；来源为 marts.dq_alerts 的为该规则预警的条数。"
             "名次、名次变化与比率类指标的环比变化（个百分点）由表中数字计算得出。")
     return Section("appendix", "附表：数据来源", APPENDIX_COLUMNS, rows, note)
 

@@ -269,12 +269,18 @@ def city_report_data(viewer: Viewer, city: str, month: str) -> CityReport:
         month=month,
         generated_at=datetime.now().strftime("%Y-%m-%d %H:%M"),
     )
+    from dashboards.reports.attribution import attribution_section
+    from dashboards.reports.promotion import promotion_codes_section, promotion_section
+
     report.sections = [
         _kpis(viewer, city, month, cat),
         _counties(viewer, city, month, cat),
         _institutions(viewer, city, month, cat),
         _overdue(viewer, city, month),
         _alerts(viewer, city),
+        attribution_section(viewer, month, city=city),
+        promotion_section(viewer, month, city=city),
+        promotion_codes_section(viewer, month, city),
     ]
     report.trend = _trend(viewer, city, month, city_months, cat)
     return report

@@ -18,7 +18,8 @@ from dashboards.reports.layout import NUMBER_FORMATS, shown_text, text_width, wr
 
 HEADER_ROW = 3  # 0-based: title, units, note, header
 SHEET_NAMES = {"kpi": "主要指标", "counties": "区县", "institutions": "机构", "overdue": "超时未响应需求",
-               "alerts": "合规预警"}
+               "alerts": "合规预警", "attribution": "变动归因", "promotion": "贷款码推广",
+               "promotion_codes": "贷款码排名"}
 FONT = "Microsoft YaHei"
 MIN_WIDTH, MAX_WIDTH, PADDING = 6, 44, 2.5  # column widths in half-width characters
 LINE_HEIGHT = 15  # points per line of 10 pt text (CJK fonts need more than Latin ones)
