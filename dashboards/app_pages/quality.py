@@ -13,7 +13,7 @@ import streamlit as st
 from dashboards import access, actions, charts, ui
 from dashboards import format as fmt
 from dashboards import queries as q
-from dashboards.queries import quality as qq
+from dashboards.queries import quality as quality_alerts
 from dashboards.queries import workflow
 from dashboards.scope import CITY_NAMES
 
@@ -50,7 +50,7 @@ ui.require_warehouse()
 viewer = ui.viewer()
 
 st.title("数据质量")
-if not qq.available():
+if not quality_alerts.available():
     st.info("当前仓库尚无数据质量告警表（marts.dq_alerts），请重新构建仓库。")
     st.stop()
 
@@ -63,8 +63,8 @@ if not st.session_state.get(stamp_key):
     if reopened:
         st.toast(f"{len(reopened)} 条已解决的告警再次出现，已自动重新打开。", icon=":material/autorenew:")
 
-alerts = qq.alerts(viewer)
-rules = qq.rules(viewer).set_index("rule_code")
+alerts = quality_alerts.alerts(viewer)
+rules = quality_alerts.rules(viewer).set_index("rule_code")
 states = workflow.states(viewer, alerts["alert_id"].tolist())
 alerts = alerts.assign(
     status=[states[a] for a in alerts["alert_id"]],
@@ -173,7 +173,7 @@ with c1:
                    f"类别：{FAMILY_LABELS.get(rule['family'], rule['family'])}；依据：{rule['enforces']}")
     st.caption(f"告警编号 {current['alert_id']}；首次发现 {current['first_seen']}，最近发现 {current['last_seen']}，"
                f"共 {current['occurrences']} 次")
-    rows = qq.evidence(viewer, chosen)
+    rows = quality_alerts.evidence(viewer, chosen)
     st.markdown("**证据明细**（个人信息已脱敏）")
     st.dataframe(rows.rename(columns=EVIDENCE_COLUMNS), hide_index=True, key="dq_evidence")
 
