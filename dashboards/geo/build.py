@@ -170,6 +170,9 @@ def _dissolve(geoms) -> MultiPolygon | Polygon:
 
 
 def _feature(key: str, props: dict, geom) -> dict:
+    """A GeoJSON feature; ``label`` is a point inside it where the map writes its name."""
+    spot = geom.representative_point()
+    props = {**props, "label": [round(spot.x, DIGITS), round(spot.y, DIGITS)]}
     return {"type": "Feature", "id": key, "properties": props, "geometry": mapping(geom)}
 
 
