@@ -187,15 +187,11 @@ def tile_map(
     present = frame["value"].notna()
     fig = go.Figure()
     if present.any():  # carries the colour bar; the tiles themselves are shapes
-        fig.add_trace(go.Scatter(
-            x=frame.loc[present, "col"], y=frame.loc[present, "row"], mode="markers",
-            marker={"size": 1, "color": frame.loc[present, "value"], "colorscale": [[0, _blues(0)], [1, _blues(1)]],
-                    "showscale": True, "colorbar": {"title": {"text": unit}, "thickness": 12}},
-            hoverinfo="skip", showlegend=False, name=name,
-        ))
+        fig.add_trace(_colour_bar(frame.loc[present, "col"], frame.loc[present, "row"], frame.loc[present, "value"],
+                                  unit=unit, name=name))
     vmin, vmax = frame["value"].min(), frame["value"].max()
     for (_, r), text in zip(frame.iterrows(), shown, strict=True):
-        level = 0.0 if pd.isna(r["value"]) or vmax == vmin else (r["value"] - vmin) / (vmax - vmin)
+        level = _level(r["value"], vmin, vmax)
         fill = MISSING_TILE if pd.isna(r["value"]) else _blues(level)
         fig.add_shape(type="rect", x0=r["col"] - 0.46, x1=r["col"] + 0.46, y0=r["row"] - 0.44, y1=r["row"] + 0.44,
                       fillcolor=fill, line={"color": "#ffffff", "width": 2}, layer="below")
@@ -206,11 +202,28 @@ def tile_map(
                              hovertemplate="%{text}<br>" + name + "：%{customdata}<extra></extra>"))
     fig.update_xaxes(visible=False, range=[-0.6, cols - 0.4])
     fig.update_yaxes(visible=False, range=[rows - 0.4, -0.6], scaleanchor="x", scaleratio=1)
+    return _map_layout(fig, title, note, height=max(420, 92 * rows + 110))
+
+
+def _colour_bar(x, y, values, *, unit: str, name: str) -> go.Scatter:
+    """An invisible trace whose only use is the colour bar of a map's blue scale."""
+    return go.Scatter(x=x, y=y, mode="markers", hoverinfo="skip", showlegend=False, name=name,
+                      marker={"size": 1, "color": values, "colorscale": [[0, _blues(0)], [1, _blues(1)]],
+                              "showscale": True, "colorbar": {"title": {"text": unit}, "thickness": 12}})
+
+
+def _level(value: float, vmin: float, vmax: float) -> float:
+    """Where ``value`` lies between the smallest and largest value shown (0 when missing or all equal)."""
+    return 0.0 if pd.isna(value) or vmax == vmin else (value - vmin) / (vmax - vmin)
+
+
+def _map_layout(fig: go.Figure, title: str | None, note: str, *, height: int) -> go.Figure:
+    """A map's frame: the note under it (one line per <br>), white background, no axes' margins."""
     fig.add_annotation(text=note, showarrow=False, x=0, y=-0.02, xref="paper", yref="paper",
                        xanchor="left", yanchor="top", font={"size": 10, "color": "#6b7785"})
     fig.update_layout(plot_bgcolor="#ffffff")
-    fig = _base_layout(fig, title, height=max(420, 92 * rows + 110))
-    fig.update_layout(margin={"b": 36})
+    fig = _base_layout(fig, title, height=height)
+    fig.update_layout(margin={"b": 20 + 16 * (note.count("<br>") + 1)})
     return fig
 
 
@@ -265,17 +278,13 @@ def boundary_map(
     present = frame["value"].notna()
     if present.any():  # carries the colour bar; the polygons are filled lines
         spot = frame.loc[present, "key"].map(lambda k: by_key[k]["properties"]["label"])
-        fig.add_trace(go.Scatter(
-            x=[p[0] for p in spot], y=[p[1] for p in spot], mode="markers",
-            marker={"size": 1, "color": frame.loc[present, "value"], "colorscale": [[0, _blues(0)], [1, _blues(1)]],
-                    "showscale": True, "colorbar": {"title": {"text": unit}, "thickness": 12}},
-            hoverinfo="skip", showlegend=False, name=name,
-        ))
+        fig.add_trace(_colour_bar([p[0] for p in spot], [p[1] for p in spot], frame.loc[present, "value"],
+                                  unit=unit, name=name))
     drawn = list({id(by_key[k]): by_key[k] for k in frame["key"]}.values())
     for feature in drawn:
         members = frame[frame["key"].isin(feature["properties"]["codes"])]
         value = members["value"].iloc[0] if len(members) == 1 else float("nan")
-        level = 0.0 if pd.isna(value) or vmax == vmin else (value - vmin) / (vmax - vmin)
+        level = _level(value, vmin, vmax)
         fill = SHARED_FILL if len(members) > 1 else MISSING_TILE if pd.isna(value) else _blues(level)
         xs, ys = _rings(feature["geometry"])
         hover = "<br>".join(f"{r.label}：{name} {r.shown}" for r in members.itertuples())
@@ -293,12 +302,7 @@ def boundary_map(
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(lat0)))
     shared = [f["properties"]["name"] for f in drawn if len(f["properties"]["codes"]) > 1]
     note = geo.ATTRIBUTION + "".join(f"<br>{n}共用一块边界（灰色），各自数值见悬停提示" for n in shared)
-    fig.add_annotation(text=note, showarrow=False, x=0, y=-0.02, xref="paper", yref="paper",
-                       xanchor="left", yanchor="top", font={"size": 10, "color": "#6b7785"})
-    fig.update_layout(plot_bgcolor="#ffffff")
-    fig = _base_layout(fig, title, height=height)
-    fig.update_layout(margin={"b": 36 + 16 * len(shared)})
-    return fig
+    return _map_layout(fig, title, note, height=height)
 
 
 def _rings(geometry: dict) -> tuple[list[float | None], list[float | None]]:
