@@ -32,7 +32,7 @@ from pathlib import Path
 
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping
-from shapely.ops import unary_union
+from shapely.ops import polylabel, unary_union
 
 from loancode.config import SEEDS_DIR
 from loancode.divisions import CITY_NAMES, COUNTY_NAMES
@@ -170,8 +170,10 @@ def _dissolve(geoms) -> MultiPolygon | Polygon:
 
 
 def _feature(key: str, props: dict, geom) -> dict:
-    """A GeoJSON feature; ``label`` is a point inside it where the map writes its name."""
-    spot = geom.representative_point()
+    """A GeoJSON feature; ``label`` is where the map writes its name: the point of its largest part
+    farthest from the edge, so that a name sits in the middle of its area."""
+    largest = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+    spot = polylabel(largest, tolerance=0.005)
     props = {**props, "label": [round(spot.x, DIGITS), round(spot.y, DIGITS)]}
     return {"type": "Feature", "id": key, "properties": props, "geometry": mapping(geom)}
 
