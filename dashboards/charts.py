@@ -280,7 +280,8 @@ def boundary_map(
         spot = frame.loc[present, "key"].map(lambda k: by_key[k]["properties"]["label"])
         fig.add_trace(_colour_bar([p[0] for p in spot], [p[1] for p in spot], frame.loc[present, "value"],
                                   unit=unit, name=name))
-    drawn = list({id(by_key[k]): by_key[k] for k in frame["key"]}.values())
+    # largest first, so that an area enclosed by another (晋城's 城区 in 泽州县) is drawn on top of it
+    drawn = sorted({id(by_key[k]): by_key[k] for k in frame["key"]}.values(), key=_extent, reverse=True)
     for feature in drawn:
         members = frame[frame["key"].isin(feature["properties"]["codes"])]
         value = members["value"].iloc[0] if len(members) == 1 else float("nan")
@@ -303,6 +304,13 @@ def boundary_map(
     shared = [f["properties"]["name"] for f in drawn if len(f["properties"]["codes"]) > 1]
     note = geo.ATTRIBUTION + "".join(f"<br>{n}共用一块边界（灰色），各自数值见悬停提示" for n in shared)
     return _map_layout(fig, title, note, height=height)
+
+
+def _extent(feature: dict) -> float:
+    """The area of a feature's bounding box, in square degrees."""
+    xs, ys = _rings(feature["geometry"])
+    xs, ys = [x for x in xs if x is not None], [y for y in ys if y is not None]
+    return (max(xs) - min(xs)) * (max(ys) - min(ys))
 
 
 def _rings(geometry: dict) -> tuple[list[float | None], list[float | None]]:

@@ -103,6 +103,13 @@ def test_county_map_draws_a_citys_counties_and_the_two_that_share_a_boundary_in_
     assert any("平城区、云冈区共用一块边界" in a.text for a in fig.layout.annotations)
 
 
+def test_an_enclosed_county_is_drawn_over_the_county_around_it():
+    counties = pd.DataFrame({"county_code": ["140502", "140525"], "county_name": ["城区", "泽州县"]})
+    fig = charts.county_map(pd.DataFrame({"grain_key": ["140502", "140525"], "value": [1.0, 2.0]}), counties,
+                            name="放款笔数", unit="笔")
+    assert [t.name for t in _fills(fig)] == ["泽州县", "城区"]  # 晋城's 城区 lies inside 泽州县
+
+
 def test_maps_fall_back_to_the_tile_grid_without_the_boundary_file(monkeypatch, tmp_path):
     monkeypatch.setattr(geo, "FILE", tmp_path / "absent.geojson")
     fig = charts.city_map(_cities([1.0] * 11), name="放款笔数", unit="笔")
