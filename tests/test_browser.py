@@ -160,8 +160,16 @@ def show(browser, url: str, name: str, *, metrics: int, charts: int, account=Non
     return text
 
 
+# The boundary map: the Plotly chart that credits OpenStreetMap, and how many filled polygons it draws.
+BOUNDARY_MAP = (
+    "[...document.querySelectorAll('.js-plotly-plot')].filter(p => p.textContent.includes('OpenStreetMap'))"
+    ".map(p => p.querySelectorAll('path.js-fill').length)"
+)
+
+
 def test_overview_shows_the_province_kpis(browser, app_url, marts):
     text = show(browser, f"{app_url}/", "overview", metrics=20, charts=4)
+    assert browser.evaluate(BOUNDARY_MAP) == [11]  # the 11 cities on their boundaries
     assert "山西省 · 融资对接总览" in text
     assert fmt.amount_wan(marts("O04")) in text  # 放款金额 card
     assert fmt.count(marts("D01"), "笔") in text  # 融资需求笔数 card
@@ -171,6 +179,7 @@ def test_overview_shows_the_province_kpis(browser, app_url, marts):
 
 def test_city_page_shows_the_citys_kpis_and_detail(browser, app_url, marts):
     text = show(browser, f"{app_url}/city?city=140100", "city", metrics=8, charts=3)
+    assert browser.evaluate(BOUNDARY_MAP) == [10]  # 太原市's 10 counties
     assert "太原市 · 城市指标" in text
     assert fmt.amount_wan(marts("O04", "city", "140100")) in text
     assert fmt.count(marts("D01", "city", "140100"), "笔") in text

@@ -10,7 +10,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # whether or not tests/ is a package
 import warehouse_fixture as wf
 
-from dashboards import charts
+from dashboards import charts, geo
 
 
 def _cities(values):
@@ -70,6 +70,51 @@ def test_tile_map_colours_every_city_and_says_it_is_a_schematic():
     texts = [a.text for a in fig.layout.annotations]
     assert any("太原市" in t for t in texts) and charts.TILE_NOTE in texts
     assert len({charts.CITY_TILES[c] for c in charts.CITY_TILES}) == 11  # no two cities share a tile
+
+
+def _fills(fig):
+    return [t for t in fig.data if t.fill == "toself"]
+
+
+def test_city_map_draws_every_city_on_its_boundary_and_credits_the_data():
+    fig = charts.city_map(_cities([float(i) * 1000 for i in range(10)] + [None]), name="放款金额", unit="万元")
+    fills = _fills(fig)
+    assert len(fills) == 11  # one polygon per city, drawn from the file in the repository
+    assert sum(t.fillcolor == charts.MISSING_TILE for t in fills) == 1  # 吕梁市 has no value: grey
+    darkest = next(t for t in fills if t.name == "临汾市")  # the largest value
+    assert darkest.fillcolor == charts._blues(1.0) and "临汾市：放款金额 9,000.00 万元" in darkest.text
+    texts = [a.text for a in fig.layout.annotations]
+    assert any("OpenStreetMap" in t and "ODbL" in t for t in texts)  # the licence's attribution
+    assert any(t.startswith("吕梁市<br>无数据") for t in texts)
+    assert not any(t.type in ("choropleth", "scattergeo") for t in fig.data)  # no base map to fetch
+
+
+def test_county_map_draws_a_citys_counties_and_the_two_that_share_a_boundary_in_grey():
+    counties = pd.DataFrame({"county_code": ["140212", "140213", "140214", "140215"],
+                             "county_name": ["新荣区", "平城区", "云冈区", "云州区"]})
+    values = pd.DataFrame({"grain_key": ["140212", "140213", "140214"], "value": [3.0, 5.0, 7.0]})
+    fig = charts.county_map(values, counties, name="放款笔数", unit="笔")
+    fills = {t.name: t for t in _fills(fig)}
+    assert set(fills) == {"新荣区", "平城区、云冈区", "云州区"}
+    shared = fills["平城区、云冈区"]
+    assert shared.fillcolor == charts.SHARED_FILL  # no colour of its own: both values in its hover
+    assert "平城区：放款笔数 5 笔" in shared.text and "云冈区：放款笔数 7 笔" in shared.text
+    assert fills["云州区"].fillcolor == charts.MISSING_TILE
+    assert any("平城区、云冈区共用一块边界" in a.text for a in fig.layout.annotations)
+
+
+def test_an_enclosed_county_is_drawn_over_the_county_around_it():
+    counties = pd.DataFrame({"county_code": ["140502", "140525"], "county_name": ["城区", "泽州县"]})
+    fig = charts.county_map(pd.DataFrame({"grain_key": ["140502", "140525"], "value": [1.0, 2.0]}), counties,
+                            name="放款笔数", unit="笔")
+    assert [t.name for t in _fills(fig)] == ["泽州县", "城区"]  # 晋城's 城区 lies inside 泽州县
+
+
+def test_maps_fall_back_to_the_tile_grid_without_the_boundary_file(monkeypatch, tmp_path):
+    monkeypatch.setattr(geo, "FILE", tmp_path / "absent.geojson")
+    fig = charts.city_map(_cities([1.0] * 11), name="放款笔数", unit="笔")
+    assert not _fills(fig) and len([s for s in fig.layout.shapes if s.type == "rect"]) == 11
+    assert charts.TILE_NOTE in [a.text for a in fig.layout.annotations]
 
 
 def test_empty_inputs_give_a_placeholder():

@@ -63,7 +63,7 @@ def _member_block(viewer, city, dimension, member, start, end, cat) -> None:
 
 
 def county_charts(viewer: Viewer, city: str, part, ind, period: str, *, bar_key: str) -> None:
-    """The city's counties on ``ind``: a ranked bar beside a tile-grid map (every county, grey without a value).
+    """The city's counties on ``ind``: a ranked bar beside a map of their boundaries (grey without a value).
     ``part``: county rows of one indicator (grain_key, county_name, value)."""
     left, right = st.columns([1, 1])
     with left:
@@ -74,8 +74,8 @@ def county_charts(viewer: Viewer, city: str, part, ind, period: str, *, bar_key:
         )
     with right:
         st.plotly_chart(
-            charts.county_tile_map(part, q.counties(viewer, city), name=ind.name, unit=ind.unit,
-                                   title=f"各区县{ind.name}分布"),
+            charts.county_map(part, q.counties(viewer, city), name=ind.name, unit=ind.unit,
+                              title=f"各区县{ind.name}分布"),
             key="county_map",
         )
 

@@ -117,8 +117,8 @@ if viewer.is_province:
             )
         with c2:
             st.plotly_chart(
-                charts.city_tile_map(by_city, name=ind.name, unit=ind.unit,
-                                     title=f"各地市{ind.name}分布（{fmt.period_label(period)}）"),
+                charts.city_map(by_city, name=ind.name, unit=ind.unit,
+                                title=f"各地市{ind.name}分布（{fmt.period_label(period)}）"),
                 key="city_map",
             )
 else:
