@@ -56,6 +56,27 @@ def viewer_scope() -> str | None:
     return os.environ.get("LOANCODE_VIEWER_SCOPE")
 
 
+def matching_models_dir() -> Path:
+    """Where the matching model files are kept (content-addressed `matching-<sha256>.json`, never
+    overwritten: a published warehouse names the file that scored it in marts.match_model). Default:
+    `models/` beside the published warehouse."""
+    if os.environ.get("LOANCODE_MODELS_DIR"):
+        return _path("LOANCODE_MODELS_DIR", "")
+    return warehouse_path().with_name("models")
+
+
+def matching_threads() -> int:
+    """Threads XGBoost uses to train and score (the output is the same with 1 or 2: docs/matching.md)."""
+    return int(os.environ.get("LOANCODE_MATCHING_THREADS") or min(2, os.cpu_count() or 1))
+
+
+def scoring_date() -> str | None:
+    """The scoring date of matching (YYYY-MM-DD): everything as of the start of that day. dbt reads the
+    same variable (models/intermediate/matching/int_match_dates_fixed); default: the day after the
+    latest loaded event."""
+    return os.environ.get("LOANCODE_SCORING_DATE") or None
+
+
 def duckdb_memory_limit() -> str:
     """DuckDB's memory ceiling while the loaders take in a feed: past it, DuckDB spills to disk, so peak
     memory stays flat however large one delivery grows (figures in docs/bench.md)."""
