@@ -1,7 +1,9 @@
 """All configuration of the platform, in one place, from environment variables with defaults.
 
 Every module reads paths and settings from here, never from os.environ directly, so that a newcomer
-finds every knob in one file.
+finds every knob in one file. dbt reads two itself: LOANCODE_DBT_DB (profiles.yml, the file it builds)
+and LOANCODE_SCORING_DATE (matching's scoring date, YYYY-MM-DD; default the day after the latest loaded
+event: models/intermediate/matching/int_match_dates_fixed.sql).
 """
 
 from __future__ import annotations
@@ -68,13 +70,6 @@ def matching_models_dir() -> Path:
 def matching_threads() -> int:
     """Threads XGBoost uses to train and score (the output is the same with 1 or 2: docs/matching.md)."""
     return int(os.environ.get("LOANCODE_MATCHING_THREADS") or min(2, os.cpu_count() or 1))
-
-
-def scoring_date() -> str | None:
-    """The scoring date of matching (YYYY-MM-DD): everything as of the start of that day. dbt reads the
-    same variable (models/intermediate/matching/int_match_dates_fixed); default: the day after the
-    latest loaded event."""
-    return os.environ.get("LOANCODE_SCORING_DATE") or None
 
 
 def duckdb_memory_limit() -> str:
