@@ -152,8 +152,9 @@ def score(con: duckdb.DuckDBPyConnection, model: model_lib.Model | None, threads
 
 def evaluate(con: duckdb.DuckDBPyConnection, model: model_lib.Model | None, model_file: str | None,
              threads: int) -> dict:
-    """The held-out evaluation and the served lists' coverage; writes this scoring date's rows of
-    marts.match_evaluation."""
+    """The held-out evaluation and the served lists' coverage; writes marts.match_evaluation (this run's:
+    a build from the same data gives the same table, however many builds came before; each run's figures
+    are also its Dagster materialization's metadata)."""
     when = dates(con)
     pairs = features.read_pairs(con, "evaluate")
     probability = None if model is None or not len(pairs) else model.probability(model.margin(pairs.X, threads))
@@ -188,5 +189,5 @@ def evaluate(con: duckdb.DuckDBPyConnection, model: model_lib.Model | None, mode
     table = pa.Table.from_pylist([{"scored_at": when.scoring_date, "cutoff_date": when.cutoff_date,
                                    "holdout_start": when.cutoff_date, "holdout_end": when.holdout_end,
                                    "model_file": model_file, **r} for r in rows])
-    store.replace(con, "match_evaluation", table, scored_at=when.scoring_date)
+    store.replace(con, "match_evaluation", table)
     return {"ranking": quality, "coverage": cover, "brier_score": calibration["brier_score"]}

@@ -4,7 +4,7 @@ warehouse: their columns once, here, and each written whole in one transaction, 
 - marts.match_model            the model that scores this warehouse: file, training window, metrics
 - marts.match_recommendations  top 10 eligible products per enterprise (the bureau reads it)
 - marts.product_prospects      top 100 enterprises per listed product
-- marts.match_evaluation       the held-out evaluation, one set of rows per scoring date (kept across builds)
+- marts.match_evaluation       the held-out evaluation of this run (its scoring date, cut-off and model)
 """
 
 from __future__ import annotations
@@ -46,27 +46,19 @@ def _create(con: duckdb.DuckDBPyConnection, table: str) -> None:
     con.execute(f"create table if not exists marts.{table} ({columns})")
 
 
-def replace(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, scored_at=None) -> None:
-    """Replace the table's rows (only those of `scored_at` when given: the others are history)."""
+def replace(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    """Replace the table's rows with `rows` (cast to the table's columns, stored in ORDER)."""
     columns = list(TABLES[table])
     missing = set(columns) - set(rows.column_names)
     if missing:
         raise ValueError(f"marts.{table}: rows lack {sorted(missing)}")
+    casts = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in TABLES[table].items())
     con.execute("begin")
     try:
         _create(con, table)
         con.register("incoming_rows", rows.select(columns))
-        if scored_at is None:
-            con.execute(f"delete from marts.{table}")
-            kept = ""
-        else:
-            con.execute(f"delete from marts.{table} where scored_at = ?", [scored_at])
-            kept = f"select * from marts.{table} union all "
-        casts = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in TABLES[table].items())
-        con.execute(f"create or replace temp table ordered_rows as {kept}select {casts} from incoming_rows")
         con.execute(f"delete from marts.{table}")
-        con.execute(f"insert into marts.{table} select * from ordered_rows order by {ORDER[table]}")
-        con.execute("drop table ordered_rows")
+        con.execute(f"insert into marts.{table} select {casts} from incoming_rows order by {ORDER[table]}")
         con.unregister("incoming_rows")
         con.execute("commit")
     except Exception:
