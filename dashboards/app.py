@@ -35,6 +35,8 @@ quality = st.Page("app_pages/quality.py", title="数据质量", icon="🩺", url
 products = st.Page("app_pages/products.py", title="产品", icon="🗂️", url_path="products")
 
 pages = {"指标": [overview, city] + ([institution] if viewer.is_province else []) + [products], "运维": [ingest, quality]}
+# 撮合 (docs/matching.md): its own group, so that the page is one line here
+pages["撮合"] = [st.Page("app_pages/matching.py", title="匹配推荐", icon="🤝", url_path="matching")]
 page = st.navigation(pages)
 
 with st.sidebar:

@@ -153,3 +153,15 @@ def test_products_page_shows_the_shelf(browser, app_url, marts):
 def test_ingest_page_lists_deliveries(browser, app_url):
     text = show(browser, f"{app_url}/ingest", "ingest", metrics=5, charts=1)
     assert "数据接入" in text and "隔离记录" in text
+
+
+def test_matching_page_shows_the_evaluation_and_an_enterprise_list(browser, app_url, marts):
+    uscc = marts.con.execute("select uscc from marts.match_recommendations where product_id is not null "
+                             "order by uscc limit 1").fetchall()[0][0]
+    text = show(browser, f"{app_url}/matching?uscc={uscc}", "matching", metrics=10, charts=2)
+    assert "匹配推荐" in text and "效果评估（留出月份）" in text and "产品潜在客户" in text
+    ndcg = marts.con.execute("select value from marts.match_evaluation where method = 'model' "
+                             "and metric = 'ndcg_at_10'").fetchall()[0][0]
+    assert f"{ndcg:.3f}" in text
+    county = marts.con.execute("select county_name from marts.dim_enterprise where uscc = ?", [uscc]).fetchall()[0][0]
+    assert "所在区县" in text and county in text

@@ -227,7 +227,9 @@ def test_reasons_are_true_to_the_source_data(sql):
         if "近3年无行政处罚" in text:
             assert penalties == 0, text
         if m := found["leverage"]:
-            assert int(m.group(1)) == round(leverage * 100) and leverage < 1, text
+            assert int(m.group(1)) == round(leverage * 100) and 0 < leverage < 1, text
+        if "当前无贷款余额" in text:
+            assert leverage == 0, text
         if m := found["size"]:
             assert m.group(1) == size, text
         if m := found["approved"]:

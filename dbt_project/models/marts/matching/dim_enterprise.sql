@@ -1,6 +1,7 @@
 -- The enterprise profile (画像) on the scoring date (docs/matching.md): one row per enterprise with a
 -- valid demand before it, from its latest lawful credit report and its demand history
 -- (int_match_queries_profiled). is_thin: no lawful report (冷启动), the profile comes from its demands.
+-- unanswered_demands: its demands still without any answer on the scoring date (what a city office follows up).
 with
 
 profiles as (
@@ -11,8 +12,22 @@ dates as (
     select scoring_date from {{ ref('int_match_dates_fixed') }}
 ),
 
+applications as (
+    select uscc, submitted_at, first_answer_at from {{ ref('int_applications_summarised') }}
+),
+
 counties as (
     select code as county_code, name as county_name from {{ ref('divisions') }} where level = 'county'
+),
+
+-- demands submitted before the scoring date that had no answer (accepted, refused or withdrawn) by then
+unanswered as (
+    select a.uscc, count(*) as unanswered_demands
+    from applications as a
+    cross join dates as d
+    where a.submitted_at < cast(d.scoring_date as timestamp)
+        and (a.first_answer_at is null or a.first_answer_at >= cast(d.scoring_date as timestamp))
+    group by a.uscc
 ),
 
 final as (
@@ -39,10 +54,12 @@ final as (
         p.past_accepted,
         p.past_approved,
         p.past_disbursed,
+        coalesce(u.unanswered_demands, 0) as unanswered_demands,
         d.scoring_date as scored_at
     from profiles as p
     cross join dates as d
     left join counties as c on c.county_code = p.county_code
+    left join unanswered as u on u.uscc = p.uscc
 )
 
 select * from final order by uscc
