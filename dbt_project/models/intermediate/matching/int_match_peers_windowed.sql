@@ -4,12 +4,16 @@
 -- a feature can say "同行业近6个月获批率" or how often the trade asks for this kind of product.
 with
 
-as_of_dates as (
-    select distinct as_of_date from {{ ref('int_match_queries_profiled') }}
+queries as (
+    select as_of_date from {{ ref('int_match_queries_profiled') }}
 ),
 
 outcomes as (
     select * from {{ ref('int_match_outcomes_accumulated') }} where grain in ('peer', 'section')
+),
+
+as_of_dates as (
+    select distinct as_of_date from queries
 ),
 
 members as (

@@ -1,16 +1,17 @@
 -- Each product that may be recommended on each date a matching query is asked as of: 上架 in the register
 -- in force on that date (the latest snapshot dated on or before it) and compliant with the listing rules
--- on that date (macro listing_compliant). With what eligibility reads (服务对象, amount range, minimum
--- years, lowest accepted tax grade) and the product's record before that date: demands, approval rate
--- and draws of the demands that named it (int_match_outcomes_accumulated, nothing dated on or after it).
+-- on that date (macro listing_breaks, as int_register_products_judged judges them). With what
+-- eligibility reads (服务对象, amount range, minimum years, lowest accepted tax grade) and the product's
+-- record before that date: demands, approval rate and draws of the demands that named it
+-- (int_match_outcomes_accumulated, nothing dated on or after it).
 with
 
-as_of_dates as (
-    select distinct as_of_date from {{ ref('int_match_queries_profiled') }}
+queries as (
+    select as_of_date from {{ ref('int_match_queries_profiled') }}
 ),
 
 products as (
-    select * from {{ ref('stg_register__products') }} where listing_status = '上架'
+    select * from {{ ref('stg_register__products') }}
 ),
 
 institutions as (
@@ -22,9 +23,17 @@ outcomes as (
 ),
 
 counties as (
+    select snapshot_date, product_id from {{ ref('int_register_products_countied') }}
+),
+
+coverage as (
     select snapshot_date, product_id, count(*) as counties_served
-    from {{ ref('int_register_products_countied') }}
+    from counties
     group by snapshot_date, product_id
+),
+
+as_of_dates as (
+    select distinct as_of_date from queries
 ),
 
 snapshot_dates as (
@@ -40,7 +49,7 @@ in_force as (
     group by d.as_of_date
 ),
 
-listed as (
+joined as (
     select
         f.as_of_date,
         cast(f.as_of_date as timestamp) as as_of_at,
@@ -52,7 +61,12 @@ listed as (
         i.institution_type,
         p.product_category,
         p.service_targets,
-        list_transform(string_split(coalesce(p.service_targets, ''), '、'), lambda x: trim(x)) as target_list,
+        {{ service_target_set('p.service_targets') }} as service_target_set,
+        p.listing_status = '上架' as is_listed,
+        i.institution_id is not null as institution_in_snapshot,
+        i.onboarding_status,
+        i.agreement_signed_date,
+        i.agreement_expiry_date,
         cast(p.min_amount_yuan as double) as min_amount_yuan,
         cast(p.max_amount_yuan as double) as max_amount_yuan,
         p.max_term_months,
@@ -64,20 +78,38 @@ listed as (
         p.tax_credit_min_grade,
         case p.tax_credit_min_grade when 'A' then 1 when 'B' then 2 when 'M' then 3 when 'C' then 4 when 'D' then 5 end
             as tax_min_rank,
-        p.listed_date
+        p.listed_date,
+        p.delisted_date
     from in_force as f
     inner join products as p on p.snapshot_date = f.snapshot_date
     left join institutions as i on i.snapshot_date = f.snapshot_date and i.institution_id = p.institution_id
-    where {{ listing_compliant('p', 'i', 'f.as_of_date') }}
-        and (p.listed_date is null or p.listed_date <= f.as_of_date)
-        and (p.delisted_date is null or p.delisted_date > f.as_of_date)
+),
+
+-- the listing rules on the as-of date itself (macro listing_breaks, as int_register_products_judged)
+judged as (
+    select
+        *,
+        {{ listing_breaks('as_of_date') }}
+    from joined
+),
+
+listed as (
+    select * exclude (is_listed, institution_in_snapshot, onboarding_status, agreement_signed_date,
+        agreement_expiry_date, breaks_category, breaks_individual_only, breaks_institution_absent,
+        breaks_not_onboarded, breaks_agreement_unsigned, breaks_agreement_expired)
+    from judged
+    where is_listed
+        and not ({{ listing_is_violation() }})
+        and (listed_date is null or listed_date <= as_of_date)
+        and (delisted_date is null or delisted_date > as_of_date)
 ),
 
 windowed as (
     select
-        l.* exclude (target_list),
-        list_contains(l.target_list, '小微企业') as serves_enterprises,
-        list_contains(l.target_list, '个体工商户') or list_contains(l.target_list, '小微企业主') as serves_individual_businesses,
+        l.* exclude (service_target_set),
+        list_contains(l.service_target_set, '小微企业') as serves_enterprises,
+        list_contains(l.service_target_set, '个体工商户') or list_contains(l.service_target_set, '小微企业主')
+            as serves_individual_businesses,
         c.counties_served,
         date_diff('day', l.listed_date, l.as_of_date) as listed_days,
         {{ records_in_window('o90', 'disbursements') }} as disbursements_90d,
@@ -85,7 +117,7 @@ windowed as (
         {{ records_in_window('o182', 'decisions') }} as decisions_182d,
         {{ records_in_window('o182', 'approvals') }} as approvals_182d
     from listed as l
-    left join counties as c on c.snapshot_date = l.snapshot_date and c.product_id = l.product_id
+    left join coverage as c on c.snapshot_date = l.snapshot_date and c.product_id = l.product_id
     {{ records_between_joins('o90', 'outcomes', '@.member_key = l.product_id', 'l.as_of_at', 90) }}
     {{ records_between_joins('o182', 'outcomes', '@.member_key = l.product_id', 'l.as_of_at', 182) }}
 ),

@@ -38,10 +38,6 @@ reports as (
     select * from {{ ref('int_credit_reports_carried') }}
 ),
 
-cities as (
-    select city_code from {{ ref('city_seats') }}
-),
-
 sections as (
     select section from {{ ref('industry_sections') }}
 ),
@@ -154,7 +150,7 @@ final as (
         coalesce(p.demand_enterprise_name, p.history_enterprise_name, p.report_enterprise_name) as enterprise_name,
         case left(p.uscc, 2) when '91' then '企业' when '92' then '个体工商户' else '其他' end as entity_type,
         p.county_code,
-        ci.city_code,
+        {{ city_of('p.county_code') }} as city_code,
         p.industry_code,
         se.section as industry_section,
         -- the amount this demand asks, or the median of what the enterprise has asked so far
@@ -188,7 +184,6 @@ final as (
         date_diff('day', p.first_demand_at, p.as_of_at) as platform_days,
         {{ match_soundness('p') }} as rules_soundness
     from resolved as p
-    left join cities as ci on ci.city_code = left(p.county_code, 4) || '00'
     left join sections as se on se.section = left(p.industry_code, 1)
 )
 
