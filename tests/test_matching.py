@@ -142,8 +142,9 @@ def test_an_enterprise_with_no_eligible_product_gets_an_empty_list_and_says_so(s
     assert rows, "the sample province has enterprises whose typical amount no listed product takes"
     assert {r[1:] for r in rows} == {(None, None, None, reason_text.NO_ELIGIBLE)}
     assert len({r[0] for r in rows}) == len(rows)  # one row each, never filler
-    (candidates,) = sql("select count(*) from intermediate.int_match_candidates_shortlisted "
-                        "where query_id in (select uscc from marts.match_recommendations where product_id is null)")[0]
+    (candidates,) = sql("select count(*) from intermediate.int_match_candidates_shortlisted as s "
+                        "inner join intermediate.int_match_queries_profiled as q using (query_kind, query_seq) "
+                        "where q.query_id in (select uscc from marts.match_recommendations where product_id is null)")[0]
     assert candidates == 0
 
 

@@ -64,6 +64,7 @@
         p.as_of_date,
         c.county_code as served_county_code,
         p.product_id,
+        p.product_seq,
         p.serves_enterprises,
         p.serves_individual_businesses,
         p.min_years_in_business,

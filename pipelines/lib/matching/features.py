@@ -46,11 +46,15 @@ FEATURES: tuple[tuple[str, str], ...] = (
 )
 FEATURE_NAMES = tuple(name for name, _ in FEATURES)
 FEATURE_INDEX = {name: n for n, name in enumerate(FEATURE_NAMES)}
-# Per pair, beside the features: what the training, the evaluation and the reasons read.
-PAIR_COLUMNS = ("query_seq", "product_seq", "grade", "is_eligible", "in_shortlist", "rules_score",
-                "cheap_score", "sample_weight", "popularity_at_cutoff", "is_thin", "peer_decisions_182d")
+# Per pair, beside the keys and the features, what each kind's readers use: the training (grade, weight),
+# the evaluation (eligibility, the first stage, the baselines' scores), the scoring and its reasons.
+EXTRA_COLUMNS = {
+    "train": ("grade", "sample_weight"),
+    "evaluate": ("grade", "is_eligible", "in_shortlist", "rules_score", "popularity_at_cutoff"),
+    "score": ("cheap_score", "peer_decisions_182d"),
+}
 BATCH_ROWS = 1 << 20
-KINDS = ("score", "train", "evaluate")
+KINDS = tuple(EXTRA_COLUMNS)
 
 
 @dataclass
@@ -60,7 +64,7 @@ class Pairs:
     query: np.ndarray  # int64 query_seq
     product: np.ndarray  # int64 product_seq
     X: np.ndarray  # float32, rows × features
-    extra: dict[str, np.ndarray]  # PAIR_COLUMNS beyond the two keys
+    extra: dict[str, np.ndarray]  # EXTRA_COLUMNS of its kind
 
     def __len__(self) -> int:
         return len(self.query)
@@ -74,7 +78,7 @@ def _as_float(column: pa.ChunkedArray | pa.Array, dtype=np.float32) -> np.ndarra
     """A numeric or boolean Arrow column as floats, NULL as NaN."""
     if pa.types.is_boolean(column.type):
         column = pc.cast(column, pa.int8())
-    return pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False).astype(dtype)
+    return pc.cast(column, pa.float32() if dtype == np.float32 else pa.float64()).to_numpy(zero_copy_only=False)
 
 
 def read_pairs(con: duckdb.DuckDBPyConnection, kind: str, order: bool = False) -> Pairs:
@@ -82,13 +86,13 @@ def read_pairs(con: duckdb.DuckDBPyConnection, kind: str, order: bool = False) -
     if kind not in KINDS:
         raise ValueError(f"unknown kind of query {kind!r}")
     n = con.execute(f"select count(*) from {PAIRS} where query_kind = ?", [kind]).fetchall()[0][0]
-    columns = ", ".join(PAIR_COLUMNS + FEATURE_NAMES)
+    columns = ", ".join(("query_seq", "product_seq", *EXTRA_COLUMNS[kind], *FEATURE_NAMES))
     sql = f"select {columns} from {PAIRS} where query_kind = '{kind}'"
     if order:
         sql += " order by query_seq, product_seq"
     X = np.empty((n, len(FEATURE_NAMES)), dtype=np.float32)
     keys = {name: np.empty(n, dtype=np.int64) for name in ("query_seq", "product_seq")}
-    extra = {name: np.empty(n, dtype=np.float64) for name in PAIR_COLUMNS[2:]}
+    extra = {name: np.empty(n, dtype=np.float64) for name in EXTRA_COLUMNS[kind]}
     at = 0
     reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
     for batch in reader:

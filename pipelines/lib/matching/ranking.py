@@ -11,6 +11,10 @@ import numpy as np
 
 LIST_LENGTH = 10
 PROSPECTS = 100
+# Candidates a list keeps for the exposure cap: its best LIST_LENGTH + CAP_RESERVE, as many as the first
+# stage shortlists (dbt var matching_shortlist_size): a list that loses more than CAP_RESERVE of its best
+# products to the cap stays shorter.
+CAP_RESERVE = 20
 # No product in more than this share of the businesses' lists (docs/matching.md, "Exposure cap"),
 # applied from this many lists on (a handful of lists is no population to spread over).
 MAX_LIST_SHARE = 0.20
@@ -28,9 +32,21 @@ def _position_in_group(sorted_keys: np.ndarray) -> np.ndarray:
     return np.arange(len(sorted_keys)) - np.repeat(starts, lengths)
 
 
+def ordered(group: np.ndarray, other: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Row order by group, then score descending, then `other` ascending. A score that is a probability
+    rounded to 6 decimals (the model's) packs with the two keys into one int64, sorted once; anything
+    else (the first stage's cheap score) takes numpy's three-key lexsort."""
+    micro = np.rint(score * 1e6)
+    if (len(score) and group.max() < 1 << 23 and other.max() < 1 << 20 and group.min() >= 0 and other.min() >= 0
+            and micro.min() >= 0 and micro.max() <= 1_000_000 and np.abs(score * 1e6 - micro).max() < 1e-3):
+        key = (group.astype(np.int64) << 40) | ((1_000_000 - micro.astype(np.int64)) << 20) | other.astype(np.int64)
+        return np.argsort(key, kind="stable")
+    return np.lexsort((other, -score, group))
+
+
 def top_per_group(group: np.ndarray, other: np.ndarray, score: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(rows, rank): the best `n` rows of each group by score, ties by `other`; rank from 1."""
-    order = np.lexsort((other, -score, group))
+    order = ordered(group, other, score)
     position = _position_in_group(group[order])
     keep = position < n
     return order[keep], position[keep] + 1
@@ -41,13 +57,14 @@ def capped_lists(query: np.ndarray, product: np.ndarray, score: np.ndarray, k: i
     """(rows, rank) of each business's list of at most `k` products, no product in more than
     `max_share` of the lists.
 
-    Greedy and deterministic: take each list's top k; while a product is in more lists than its
+    Greedy and deterministic, over each list's best k + CAP_RESERVE candidates: take each list's top k; while a product is in more lists than its
     capacity, it keeps the lists that would lose the most without it (its score minus the score of the
     list's next candidate; a list with no next candidate loses the most) and leaves the others, whose
     next candidates move up. Repeats until no product is over capacity. A list may end shorter than k
     when its remaining candidates are all taken elsewhere, never filled with an ineligible product.
     """
-    order = np.lexsort((product, -score, query))
+    order = ordered(query, product, score)
+    order = order[_position_in_group(query[order]) < k + CAP_RESERVE]
     q, p, s = query[order], product[order], score[order]
     starts = _group_starts(q)
     list_of = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(q)]))

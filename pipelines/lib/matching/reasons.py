@@ -98,6 +98,8 @@ REASONS: tuple[Reason, ...] = (
 
 
 def _group_contributions(contributions: np.ndarray) -> np.ndarray:
+    """Rows × reasons: each reason's features' contributions summed in float64, in a fixed order (a BLAS
+    product's summation order may vary with the matrix' shape and threads; a near-tie must not flip)."""
     out = np.zeros((contributions.shape[0], len(REASONS)))
     for g, reason in enumerate(REASONS):
         for name in reason.features:
@@ -105,26 +107,37 @@ def _group_contributions(contributions: np.ndarray) -> np.ndarray:
     return out
 
 
-def explain(facts: pl.DataFrame, contributions: np.ndarray | None) -> np.ndarray:
+def explain(facts: pl.DataFrame, contributions: np.ndarray | None) -> pl.Series:
     """One reasons string per row of `facts` (the columns REASONS read, `is_thin`), from the rows'
-    contributions (rows × features (+ bias)); None: no model, the rules ranked the list."""
+    contributions (rows × features + bias); None: no model, the rules ranked the list."""
     n = facts.height
     if contributions is None:
-        return np.full(n, NO_MODEL, dtype=object)
-    available = facts.select([r.available.fill_null(False).alias(str(g)) for g, r in enumerate(REASONS)])
+        return pl.Series("reasons", [NO_MODEL] * n, dtype=pl.String)
     weight = _group_contributions(contributions)
-    weight[~available.to_numpy().astype(bool)] = -np.inf
-    weight[weight <= 0] = -np.inf
-    chosen = np.argsort(-weight, axis=1, kind="stable")[:, :MAX_REASONS]
-    valid = np.take_along_axis(weight, chosen, axis=1) > -np.inf
+    available = facts.select([r.available.fill_null(False).alias(str(g)) for g, r in enumerate(REASONS)])
+    weight[~available.to_numpy().astype(bool) | (weight <= 0)] = -np.inf
+    chosen = np.empty((n, MAX_REASONS), dtype=np.int64)
+    valid = np.empty((n, MAX_REASONS), dtype=bool)
+    for slot in range(MAX_REASONS):  # the largest, then the next: argmax keeps the first of equals
+        chosen[:, slot] = weight.argmax(axis=1)
+        taken = np.take_along_axis(weight, chosen[:, slot:slot + 1], axis=1)
+        valid[:, slot] = taken[:, 0] > -np.inf
+        np.put_along_axis(weight, chosen[:, slot:slot + 1], -np.inf, axis=1)
     thin = facts["is_thin"].fill_null(False).to_numpy()
+    valid[:, MAX_REASONS - 1] &= ~thin  # a thin profile's first line is THIN: it keeps two reasons of its own
     slots = [pl.Series(f"s{j}", [None] * n, dtype=pl.String) for j in range(MAX_REASONS)]
     for g, reason in enumerate(REASONS):
+        picked = valid & (chosen == g)
+        rows = np.flatnonzero(picked.any(axis=1))
+        if not len(rows):
+            continue
+        needed = dict.fromkeys(["is_thin", *reason.phrase.meta.root_names()])  # never no column: a height
+        inputs = facts.select(list(needed))[rows]
+        phrase = inputs.select(reason.phrase).to_series()
         for slot in range(MAX_REASONS):
-            # a thin profile's first line is THIN: it keeps two reasons of its own
-            rows = np.flatnonzero(valid[:, slot] & (chosen[:, slot] == g) & ~(thin & (slot == MAX_REASONS - 1)))
-            if len(rows):
-                slots[slot].scatter(rows, facts[rows].select(reason.phrase).to_series())
+            at = np.flatnonzero(picked[rows, slot])
+            if len(at):
+                slots[slot].scatter(rows[at], phrase.gather(at))
     first = pl.Series("thin", [None] * n, dtype=pl.String).scatter(np.flatnonzero(thin), THIN)
     parts = pl.DataFrame([first, *slots])
-    return parts.select(pl.concat_str(parts.columns, separator="；", ignore_nulls=True)).to_series().to_numpy()
+    return parts.select(pl.concat_str(parts.columns, separator="；", ignore_nulls=True).alias("reasons")).to_series()

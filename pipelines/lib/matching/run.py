@@ -80,10 +80,23 @@ def _scores(model: model_lib.Model | None, pairs: Pairs, threads: int) -> np.nda
 # --- scoring -----------------------------------------------------------------------------------------------
 
 
-def _facts(pairs: Pairs, rows: np.ndarray, queries: pl.DataFrame, products: pl.DataFrame) -> pl.DataFrame:
-    """What the reasons read, one row per selected pair."""
-    q = queries[np.searchsorted(queries["query_seq"].to_numpy(), pairs.query[rows])]
-    p = products[np.searchsorted(products["product_seq"].to_numpy(), pairs.product[rows])]
+FACT_COLUMNS = {  # what _facts reads of the query and the product rows
+    "query": ["is_thin", "tax_grade", "years_in_business", "credit_score", "overdue_24m", "penalties_3y", "leverage",
+              "size_class", "past_demands", "past_approved", "entity_type", "typical_amount_yuan", "assets_wan"],
+    "product": ["tax_credit_min_grade", "min_years_in_business", "product_category", "disbursements_90d",
+                "decisions_182d", "listed_days", "counties_served", "min_amount_yuan", "max_amount_yuan"],
+}
+
+
+def _positions(seqs: np.ndarray) -> np.ndarray:
+    """A lookup from a seq number to its row in a frame ordered by it (-1 where absent)."""
+    lookup = np.full(int(seqs.max()) + 1 if len(seqs) else 1, -1, dtype=np.int64)
+    lookup[seqs] = np.arange(len(seqs))
+    return lookup
+
+
+def _facts(pairs: Pairs, rows: np.ndarray, q: pl.DataFrame, p: pl.DataFrame) -> pl.DataFrame:
+    """What the reasons read, one row per selected pair (`q`, `p`: the pairs' query and product rows)."""
     X = pairs.X[rows]
 
     def feature(name: str) -> pl.Series:
@@ -115,35 +128,44 @@ def score(con: duckdb.DuckDBPyConnection, model: model_lib.Model | None, threads
     score_of = _scores(model, pairs, threads)
     listed, rank = capped_lists(pairs.query, pairs.product, score_of)
     prospects, prospect_rank = top_per_group(pairs.product, pairs.query, score_of, PROSPECTS)
-    explained = np.union1d(listed, prospects)
+    wanted = np.zeros(len(pairs), dtype=bool)
+    wanted[listed] = wanted[prospects] = True
+    explained = np.flatnonzero(wanted)  # each pair explained once, whether listed, a prospect or both
+    q_row = _positions(queries["query_seq"].to_numpy())[pairs.query[explained]]
+    p_row = _positions(products["product_seq"].to_numpy())[pairs.product[explained]]
     contributions = None if model is None else model.contributions(pairs.X[explained], threads)
-    text = reasons.explain(_facts(pairs, explained, queries, products), contributions)
-    reason_of = text[np.searchsorted(explained, listed)]
-    uscc = queries["uscc"].to_numpy()[np.searchsorted(queries["query_seq"].to_numpy(), pairs.query)]
-    product_id = products["product_id"].to_numpy()[np.searchsorted(products["product_seq"].to_numpy(), pairs.product)]
+    query_facts = queries.select(FACT_COLUMNS["query"])[q_row]
+    product_facts = products.select(FACT_COLUMNS["product"])[p_row]
+    text = reasons.explain(_facts(pairs, explained, query_facts, product_facts), contributions)
+    at_listed, at_prospects = np.searchsorted(explained, listed), np.searchsorted(explained, prospects)
+    uscc, product_id = queries["uscc"].to_arrow(), products["product_id"].to_arrow()
     recommended = pa.table({
-        "uscc": pa.array(uscc[listed], pa.string()), "product_id": pa.array(product_id[listed], pa.string()),
+        "uscc": uscc.take(q_row[at_listed]), "product_id": product_id.take(p_row[at_listed]),
         "rank": pa.array(rank, pa.int32()), "score": pa.array(score_of[listed], pa.float64()),
-        "reasons": pa.array(reason_of, pa.string()),
+        "reasons": text.gather(at_listed).to_arrow(), "_order": q_row[at_listed],
     })
-    without = queries.filter(~pl.col("query_seq").is_in(pl.Series(np.unique(pairs.query[listed]))))
+    has_list = np.zeros(queries.height, dtype=bool)
+    has_list[q_row[at_listed]] = True
+    alone = np.flatnonzero(~has_list)  # no eligible product: one row saying so
     nothing = pa.table({
-        "uscc": pa.array(without["uscc"].to_numpy(), pa.string()), "product_id": pa.nulls(without.height, pa.string()),
-        "rank": pa.nulls(without.height, pa.int32()), "score": pa.nulls(without.height, pa.float64()),
-        "reasons": pa.array([reasons.NO_ELIGIBLE] * without.height, pa.string()),
+        "uscc": uscc.take(alone), "product_id": pa.nulls(len(alone), uscc.type),
+        "rank": pa.nulls(len(alone), pa.int32()), "score": pa.nulls(len(alone), pa.float64()),
+        "reasons": pa.array([reasons.NO_ELIGIBLE] * len(alone), recommended["reasons"].type), "_order": alone,
     })
-    recommendations = pa.concat_tables([recommended, nothing])
-    recommendations = recommendations.append_column("scored_at", pa.array([when.scoring_date] * recommendations.num_rows, pa.date32()))
-    prospect_table = pa.table({
-        "product_id": pa.array(product_id[prospects], pa.string()), "uscc": pa.array(uscc[prospects], pa.string()),
+    recommendations = pa.concat_tables([nothing, recommended])  # by enterprise (USCC order), then rank
+    recommendations = recommendations.take(np.argsort(recommendations["_order"].to_numpy(), kind="stable"))
+    recommendations = recommendations.drop_columns(["_order"]).append_column(
+        "scored_at", pa.array([when.scoring_date] * recommendations.num_rows, pa.date32()))
+    prospect_table = pa.table({  # by product (product_id order), then rank
+        "product_id": product_id.take(p_row[at_prospects]), "uscc": uscc.take(q_row[at_prospects]),
         "rank": pa.array(prospect_rank, pa.int32()), "score": pa.array(score_of[prospects], pa.float64()),
-        "reasons": pa.array(text[np.searchsorted(explained, prospects)], pa.string()),
+        "reasons": text.gather(at_prospects).to_arrow(),
         "scored_at": pa.array([when.scoring_date] * len(prospects), pa.date32()),
     })
-    store.replace(con, "match_recommendations", recommendations)
-    store.replace(con, "product_prospects", prospect_table)
+    store.replace(con, "match_recommendations", recommendations, presorted=True)
+    store.replace(con, "product_prospects", prospect_table, presorted=True)
     return {"scored_at": str(when.scoring_date), "pairs": len(pairs), "enterprises": queries.height,
-            "recommendations": len(listed), "without_eligible_product": without.height,
+            "recommendations": len(listed), "without_eligible_product": len(alone),
             "thin_profiles": int(queries["is_thin"].sum()), "prospects": len(prospects)}
 
 
@@ -156,7 +178,8 @@ def evaluate(con: duckdb.DuckDBPyConnection, model: model_lib.Model | None, mode
     a build from the same data gives the same table, however many builds came before; each run's figures
     are also its Dagster materialization's metadata)."""
     when = dates(con)
-    pairs = features.read_pairs(con, "evaluate")
+    # in a fixed order: the Brier score's sum and the reliability bins' ties depend on it
+    pairs = features.read_pairs(con, "evaluate", order=True)
     probability = None if model is None or not len(pairs) else model.probability(model.margin(pairs.X, threads))
     quality = evaluation.methods(pairs, probability)
     eligible = pairs.extra["is_eligible"] > 0

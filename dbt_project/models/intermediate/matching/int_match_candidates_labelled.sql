@@ -76,7 +76,6 @@ kept as (
         product_id,
         true as is_eligible,
         rules_score,
-        cheap_score,
         in_shortlist,
         case
             when is_named or query_kind = 'evaluate' then 1.0
@@ -85,7 +84,7 @@ kept as (
     from ranked
     where query_kind = 'evaluate' or is_named or draw_order <= {{ var('matching_training_negatives') }}
     union all
-    select query_kind, query_id, product_id, false, null, null, false, 1.0
+    select query_kind, query_id, product_id, false, null, false, 1.0
     from named
 ),
 
@@ -108,7 +107,6 @@ final as (
         k.is_eligible,
         k.in_shortlist,
         k.rules_score,
-        k.cheap_score,
         k.sample_weight,
         coalesce(po.popularity_at_cutoff, 0) as popularity_at_cutoff
     from kept as k

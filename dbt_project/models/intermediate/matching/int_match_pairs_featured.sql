@@ -4,15 +4,12 @@
 -- The profile's and the product's own facts, which the reasons (推荐理由) quote, are read from their models.
 with
 
-candidates as (
-    select query_kind, query_id, product_id, null::integer as grade, true as is_eligible,
-        true as in_shortlist, null::double as rules_score, cheap_score, 1.0 as sample_weight,
-        null::bigint as popularity_at_cutoff
-    from {{ ref('int_match_candidates_shortlisted') }}
-    union all
-    select query_kind, query_id, product_id, grade, is_eligible, in_shortlist, rules_score, cheap_score,
-        sample_weight, popularity_at_cutoff
-    from {{ ref('int_match_candidates_labelled') }}
+shortlisted as (
+    select query_kind, query_seq, product_seq from {{ ref('int_match_candidates_shortlisted') }}
+),
+
+labelled as (
+    select * from {{ ref('int_match_candidates_labelled') }}
 ),
 
 queries as (
@@ -27,19 +24,35 @@ peers as (
     select * from {{ ref('int_match_peers_windowed') }}
 ),
 
+-- the scoring date's shortlist by number, the labelled pairs by id (a named product not in force on its
+-- demand's date has no features and is left out here: it stays a miss in the evaluation's counts)
+candidates as (
+    select
+        s.query_seq, s.product_seq, null::integer as grade, true as is_eligible, true as in_shortlist,
+        null::double as rules_score, 1.0 as sample_weight, null::bigint as popularity_at_cutoff
+    from shortlisted as s
+    union all
+    select
+        q.query_seq, p.product_seq, l.grade, l.is_eligible, l.in_shortlist, l.rules_score, l.sample_weight,
+        l.popularity_at_cutoff
+    from labelled as l
+    inner join queries as q on q.query_kind = l.query_kind and q.query_id = l.query_id
+    inner join products as p on p.as_of_date = q.as_of_date and p.product_id = l.product_id
+),
+
 final as (
     select
-        c.query_kind,
-        c.query_id,
+        q.query_kind,
+        q.query_id,
         q.query_seq,
         q.uscc,
-        c.product_id,
+        p.product_id,
         p.product_seq,
         c.grade,
         c.is_eligible,
         c.in_shortlist,
         c.rules_score,
-        c.cheap_score,
+        {{ match_cheap_score('q', 'p') }} as cheap_score,
         c.sample_weight,
         c.popularity_at_cutoff,
         q.is_thin,
@@ -74,8 +87,8 @@ final as (
         -- what a reason quotes that neither the profile nor the product holds
         pe.peer_decisions_182d
     from candidates as c
-    inner join queries as q on q.query_kind = c.query_kind and q.query_id = c.query_id
-    inner join products as p on p.as_of_date = q.as_of_date and p.product_id = c.product_id
+    inner join queries as q on q.query_seq = c.query_seq
+    inner join products as p on p.as_of_date = q.as_of_date and p.product_seq = c.product_seq
     left join peers as pe
         on pe.as_of_date = q.as_of_date and pe.industry_section = q.industry_section
         and pe.product_category = p.product_category
