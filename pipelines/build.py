@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--landing", help="落地区目录 / landing zone (default: $LOANCODE_LANDING)")
     parser.add_argument("--warehouse", help="发布的仓库文件 / published warehouse (default: $LOANCODE_WAREHOUSE)")
     parser.add_argument("--fresh", action="store_true", help="不沿用已发布仓库的原始层 / rebuild the raw layer")
+    parser.add_argument("--reports", action="store_true",
+                        help="发布后生成最近月份的通报与各市月报 / then render the latest months' reports")
     args = parser.parse_args(argv)
     if args.landing:
         os.environ["LOANCODE_LANDING"] = args.landing
@@ -86,6 +88,17 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     print(summary(published))
+    if args.reports:
+        from pipelines.defs.reports import RECENT_MONTHS, data_months, partition_tags
+
+        months = data_months(published)[-RECENT_MONTHS:]
+        if months:
+            reports = defs.resolve_job_def("publish_reports").execute_in_process(
+                instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, tags=partition_tags(months))
+            if not reports.success:
+                print("报表生成失败（仓库已发布）/ reports failed (the warehouse is published)", file=sys.stderr)
+                return 1
+            print(f"报表 / reports: {', '.join(months)} → {config.reports_dir()}")
     print(f"完成，用时 {time.monotonic() - started:.1f} 秒 / done in {time.monotonic() - started:.1f} s")
     return 0
 

@@ -12,9 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboards.queries import matching as mq
 from dashboards.scope import ScopeError, Viewer
+from tests import app_session
 from tests.built_province import built_warehouse, point_dashboards_at
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 PAGE = "app_pages/matching.py"
 TAIYUAN = "140100"
 
@@ -27,6 +27,7 @@ def warehouse(tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def _env(warehouse, monkeypatch, tmp_path):
     point_dashboards_at(warehouse, monkeypatch, tmp_path)
+    app_session.use_stores(monkeypatch, tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +42,8 @@ def sql(warehouse):
 
 
 def open_page(scope=None, query=None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if scope:
-        at.session_state["viewer_scope"] = scope
-    if query:
-        at.query_params.update(query)
-    at.run()
-    at.switch_page(PAGE).run()
+    """The page as a signed-in province user, or a city office of ``scope``, with ``query`` in the URL."""
+    at = app_session.app("city" if scope else "province", scope, PAGE, query)
     assert not at.exception, [e.message for e in at.exception]
     return at
 
@@ -87,7 +83,7 @@ def test_a_city_office_looks_up_its_own_city_only(sql):
     own = {r[0] for r in sql("select uscc from marts.dim_enterprise where city_code = ?", TAIYUAN)}
     assert set(at.selectbox(key="uscc").options) and {
         o.split("（")[-1].rstrip("）") for o in at.selectbox(key="uscc").options} <= own
-    viewer = Viewer(TAIYUAN)
+    viewer = Viewer(TAIYUAN)  # a city office's role and scope
     name = sql("select enterprise_name from marts.dim_enterprise where city_code <> ? limit 1", TAIYUAN)[0][0]
     assert set(mq.find_enterprises(viewer, name[:4])["city_code"]) <= {TAIYUAN}
     other = sql("select uscc from marts.dim_enterprise where city_code <> ? order by uscc limit 1", TAIYUAN)[0][0]

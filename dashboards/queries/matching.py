@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboards.queries._db import has_table, query
+from dashboards.queries._guard import requires
 from dashboards.scope import ScopeError, Viewer
 
 MODEL = "marts.match_model"
@@ -29,10 +30,12 @@ ENTERPRISE_COLUMNS = ("uscc, enterprise_name, entity_type, county_code, county_n
                       "past_demands, past_approved, unanswered_demands, report_date, scored_at")
 
 
+@requires("matching")
 def available(viewer: Viewer) -> bool:
     return has_table(RECOMMENDATIONS, "uscc", "reasons") and has_table(ENTERPRISES, "uscc", "city_code")
 
 
+@requires("matching")
 def run_info(viewer: Viewer) -> dict:
     """The model that scored the warehouse: scoring date, cut-off, training window, file."""
     if not has_table(MODEL, "model_file"):
@@ -41,6 +44,7 @@ def run_info(viewer: Viewer) -> dict:
     return {} if df.empty else df.iloc[0].to_dict()
 
 
+@requires("matching")
 def evaluation(viewer: Viewer) -> pd.DataFrame:
     """section, method, metric, value, bin_lower, bin_upper, pairs: the held-out figures (province scope)."""
     viewer.check_grain("province")
@@ -54,6 +58,7 @@ def _city_clause(viewer: Viewer) -> tuple[str, list]:
     return ("true", []) if viewer.is_province else ("e.city_code = ?", [viewer.scope])
 
 
+@requires("matching")
 def find_enterprises(viewer: Viewer, text: str, limit: int = 50) -> pd.DataFrame:
     """Enterprises in the viewer's scope whose USCC starts with ``text`` or whose name contains it."""
     text = (text or "").strip()
@@ -68,6 +73,7 @@ def find_enterprises(viewer: Viewer, text: str, limit: int = 50) -> pd.DataFrame
     )
 
 
+@requires("matching")
 def unanswered_enterprises(viewer: Viewer, limit: int = 200) -> pd.DataFrame:
     """Enterprises in the viewer's scope with a demand still unanswered on the scoring date, most first."""
     if not available(viewer):
@@ -80,6 +86,7 @@ def unanswered_enterprises(viewer: Viewer, limit: int = 200) -> pd.DataFrame:
     )
 
 
+@requires("matching")
 def enterprise(viewer: Viewer, uscc: str) -> dict:
     """One enterprise's profile; ScopeError when it is in another city than the viewer's."""
     if not available(viewer):
@@ -93,6 +100,7 @@ def enterprise(viewer: Viewer, uscc: str) -> dict:
     return row
 
 
+@requires("matching")
 def recommendations(viewer: Viewer, uscc: str) -> pd.DataFrame:
     """The enterprise's list: rank, product (name, category, institution), score, reasons. A single row
     with no product says that no listed product meets its eligibility rules."""
@@ -106,6 +114,7 @@ def recommendations(viewer: Viewer, uscc: str) -> pd.DataFrame:
     )
 
 
+@requires("matching")
 def prospect_products(viewer: Viewer) -> pd.DataFrame:
     """The products that have prospects in the viewer's scope: product_id, name, category, institution."""
     if not has_table(PROSPECTS, "product_id", "uscc"):
@@ -120,6 +129,7 @@ def prospect_products(viewer: Viewer) -> pd.DataFrame:
     )
 
 
+@requires("matching")
 def prospects(viewer: Viewer, product_id: str) -> pd.DataFrame:
     """The product's best prospects (at most 100) in the viewer's scope, by rank."""
     if not has_table(PROSPECTS, "product_id", "uscc"):
