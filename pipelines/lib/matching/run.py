@@ -118,6 +118,21 @@ def _facts(pairs: Pairs, rows: np.ndarray, q: pl.DataFrame, p: pl.DataFrame) -> 
     })
 
 
+EXPLAIN_BATCH = 1 << 18  # pairs explained at a time: contributions and reasons' intermediates stay small
+
+
+def _explain(model: model_lib.Model | None, pairs: Pairs, q: pl.DataFrame, p: pl.DataFrame, threads: int) -> pl.Series:
+    """The reasons of every pair of `pairs` (`q`, `p`: their query and product rows), in batches; each pair's
+    reasons depend on its own row only, so the batching changes nothing."""
+    parts = []
+    for start in range(0, len(pairs), EXPLAIN_BATCH):
+        rows = np.arange(start, min(start + EXPLAIN_BATCH, len(pairs)))
+        contributions = None if model is None else model.contributions(pairs.X[rows], threads)
+        parts.append(reasons.explain(_facts(pairs, rows, q[start:start + len(rows)], p[start:start + len(rows)]),
+                                     contributions))
+    return pl.concat(parts) if parts else pl.Series("reasons", [], dtype=pl.String)
+
+
 def score(con: duckdb.DuckDBPyConnection, model: model_lib.Model | None, threads: int) -> dict:
     """Score the scoring date's shortlisted pairs; write marts.match_recommendations (each enterprise's
     list: the exposure cap over the best by score, ties by product_id) and marts.product_prospects."""
@@ -133,17 +148,23 @@ def score(con: duckdb.DuckDBPyConnection, model: model_lib.Model | None, threads
     explained = np.flatnonzero(wanted)  # each pair explained once, whether listed, a prospect or both
     q_row = _positions(queries["query_seq"].to_numpy())[pairs.query[explained]]
     p_row = _positions(products["product_seq"].to_numpy())[pairs.product[explained]]
-    contributions = None if model is None else model.contributions(pairs.X[explained], threads)
-    query_facts = queries.select(FACT_COLUMNS["query"])[q_row]
-    product_facts = products.select(FACT_COLUMNS["product"])[p_row]
-    text = reasons.explain(_facts(pairs, explained, query_facts, product_facts), contributions)
+    n_pairs = len(pairs)
+    # only the explained pairs' features are kept from here on (the shortlist's are ~1 GB at 300,000 × 2,000)
+    pairs = Pairs(pairs.query[explained], pairs.product[explained], pairs.X[explained],
+                  {name: values[explained] for name, values in pairs.extra.items()})
+    text = _explain(model, pairs, queries.select(FACT_COLUMNS["query"])[q_row],
+                    products.select(FACT_COLUMNS["product"])[p_row], threads)
+    del pairs  # at the bench's scale every copy counts: what is no longer read is let go (≤ 4 GB peak)
     at_listed, at_prospects = np.searchsorted(explained, listed), np.searchsorted(explained, prospects)
+    listed_reasons, prospect_reasons = text.gather(at_listed).to_arrow(), text.gather(at_prospects).to_arrow()
+    del text
     uscc, product_id = queries["uscc"].to_arrow(), products["product_id"].to_arrow()
     recommended = pa.table({
         "uscc": uscc.take(q_row[at_listed]), "product_id": product_id.take(p_row[at_listed]),
         "rank": pa.array(rank, pa.int32()), "score": pa.array(score_of[listed], pa.float64()),
-        "reasons": text.gather(at_listed).to_arrow(), "_order": q_row[at_listed],
+        "reasons": listed_reasons, "_order": q_row[at_listed],
     })
+    del listed_reasons
     has_list = np.zeros(queries.height, dtype=bool)
     has_list[q_row[at_listed]] = True
     alone = np.flatnonzero(~has_list)  # no eligible product: one row saying so
@@ -153,18 +174,20 @@ def score(con: duckdb.DuckDBPyConnection, model: model_lib.Model | None, threads
         "reasons": pa.array([reasons.NO_ELIGIBLE] * len(alone), recommended["reasons"].type), "_order": alone,
     })
     recommendations = pa.concat_tables([nothing, recommended])  # by enterprise (USCC order), then rank
+    del recommended, nothing
     recommendations = recommendations.take(np.argsort(recommendations["_order"].to_numpy(), kind="stable"))
     recommendations = recommendations.drop_columns(["_order"]).append_column(
         "scored_at", pa.array([when.scoring_date] * recommendations.num_rows, pa.date32()))
+    store.replace(con, "match_recommendations", recommendations, presorted=True)
+    del recommendations
     prospect_table = pa.table({  # by product (product_id order), then rank
         "product_id": product_id.take(p_row[at_prospects]), "uscc": uscc.take(q_row[at_prospects]),
         "rank": pa.array(prospect_rank, pa.int32()), "score": pa.array(score_of[prospects], pa.float64()),
-        "reasons": text.gather(at_prospects).to_arrow(),
+        "reasons": prospect_reasons,
         "scored_at": pa.array([when.scoring_date] * len(prospects), pa.date32()),
     })
-    store.replace(con, "match_recommendations", recommendations, presorted=True)
     store.replace(con, "product_prospects", prospect_table, presorted=True)
-    return {"scored_at": str(when.scoring_date), "pairs": len(pairs), "enterprises": queries.height,
+    return {"scored_at": str(when.scoring_date), "pairs": n_pairs, "enterprises": queries.height,
             "recommendations": len(listed), "without_eligible_product": len(alone),
             "thin_profiles": int(queries["is_thin"].sum()), "prospects": len(prospects)}
 
