@@ -212,8 +212,9 @@ con.execute(f"create or replace table intermediate.int_match_candidates_shortlis
 first_stage = time.perf_counter() - started
 figures = run.score(con, model, 2)
 seconds = time.perf_counter() - started
+usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": seconds, "first_stage_seconds": first_stage, "score_seconds": seconds - first_stage,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **figures}))
+                  "cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024, **figures}))
 """
 
 
@@ -260,6 +261,8 @@ def run(scale: str) -> dict:
         "model_stage_seconds": round(figures["score_seconds"], 2), "shortlisted_pairs": figures["pairs"],
         "pairs_per_second": round(served / figures["seconds"]),
         "shortlisted_pairs_per_second": round(figures["pairs"] / figures["score_seconds"]),
+        "cpu_seconds": round(figures["cpu_seconds"], 1),  # of both cores: what the machine's load does not change
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "peak_rss_mb": round(figures["peak_rss_mb"]), "recommendations": figures["recommendations"],
         "without_eligible_product": figures["without_eligible_product"], "prospects": figures["prospects"],
         "duckdb_memory_limit": MEMORY_LIMIT,
