@@ -15,7 +15,7 @@ import pytest
 
 from pipelines.lib.matching import reasons as reason_text
 from tests import matching_province as mp
-from tests.built_province import built_warehouse
+from tests.built_province import built_warehouse, read_only_sql
 from tests.raw_fixture import insert_rows
 
 TAX_RANK = {"A": 1, "B": 2, "M": 3, "C": 4, "D": 5}
@@ -28,13 +28,7 @@ def sample(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sql(sample):
-    con = duckdb.connect(str(sample), read_only=True)
-
-    def run(text: str, *params):
-        return con.execute(text, list(params)).fetchall()
-
-    yield run
-    con.close()
+    yield from read_only_sql(sample)
 
 
 def figures(sql) -> dict[tuple[str, str], float]:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.queries import matching as mq
 from dashboards.scope import ScopeError, Viewer
 from tests import app_session
-from tests.built_province import built_warehouse, point_dashboards_at
+from tests.built_province import built_warehouse, point_dashboards_at, read_only_sql
 
 PAGE = "app_pages/matching.py"
 TAIYUAN = "140100"
@@ -32,13 +31,7 @@ def _env(warehouse, monkeypatch, tmp_path):
 
 @pytest.fixture(scope="module")
 def sql(warehouse):
-    con = duckdb.connect(str(warehouse), read_only=True)
-
-    def run(text: str, *params):
-        return con.execute(text, list(params)).fetchall()
-
-    yield run
-    con.close()
+    yield from read_only_sql(warehouse)
 
 
 def open_page(scope=None, query=None) -> AppTest:
