@@ -133,7 +133,7 @@ def explain(facts: pl.DataFrame, contributions: np.ndarray | None) -> pl.Series:
             continue
         needed = dict.fromkeys(["is_thin", *reason.phrase.meta.root_names()])  # never no column: a height
         inputs = facts.select(list(needed))[rows]
-        phrase = inputs.select(reason.phrase).to_series()
+        phrase = inputs.with_columns(reason.phrase.alias("_phrase"))["_phrase"]  # a constant phrase broadcast
         for slot in range(MAX_REASONS):
             at = np.flatnonzero(picked[rows, slot])
             if len(at):
