@@ -21,7 +21,7 @@ from pathlib import Path
 from bench.workdir import workdir
 
 RESULTS = Path(__file__).resolve().parent / "results"
-BENCHMARKS = ["ingest", "indicators", "pages"]
+BENCHMARKS = ["ingest", "indicators", "pages", "matching"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -409,3 +409,34 @@ def stacked_history(df: pd.DataFrame, *, x: str, stack: str, y: str, unit: str, 
     fig.update_xaxes(title=None, type="category")
     fig.update_yaxes(title=unit)
     return _base_layout(fig, title)
+
+
+def method_comparison(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Grouped bars of ranking quality per method. ``df``: method_label, metric_label, value (0–1)."""
+    if df.empty:
+        return _empty(title)
+    fig = go.Figure()
+    for n, (metric, part) in enumerate(df.groupby("metric_label", sort=False)):
+        fig.add_bar(x=part["method_label"], y=part["value"], name=metric, marker_color=PALETTE[n % len(PALETTE)],
+                    text=[f"{v:.3f}" for v in part["value"]], textposition="auto",
+                    hovertemplate="%{x}：%{y:.3f}<extra>" + metric + "</extra>")
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title=None, type="category")
+    fig.update_yaxes(title="越高越好", rangemode="tozero")
+    return _base_layout(fig, title)
+
+
+def reliability(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Calibration: the mean predicted probability of each bin against how often it came true.
+    ``df``: mean_predicted, observed_rate, pairs (one row per bin)."""
+    if df.empty:
+        return _empty(title)
+    top = float(max(df["mean_predicted"].max(), df["observed_rate"].max())) * 1.1 or 1.0
+    fig = go.Figure()
+    fig.add_scatter(x=[0, top], y=[0, top], mode="lines", name="完全校准", line={"dash": "dot", "color": PALETTE[5]})
+    fig.add_scatter(x=df["mean_predicted"], y=df["observed_rate"], mode="lines+markers", name="模型",
+                    marker={"color": PALETTE[0]}, customdata=df["pairs"],
+                    hovertemplate="预测 %{x:.2%}，实际 %{y:.2%}（%{customdata:,} 对）<extra></extra>")
+    fig.update_xaxes(title="预测概率", tickformat=".1%")
+    fig.update_yaxes(title="实际发生率", tickformat=".1%")
+    return _base_layout(fig, title)

@@ -54,6 +54,13 @@ def percent(value: Any, digits: int = 2) -> str:
     return f"{float(value):.{digits}f}%"
 
 
+def day(value: Any) -> str:
+    """A date (or a timestamp at midnight) as ``2025-07-01``; None / NaT as "—"."""
+    if value is None or value != value:  # NaT is not equal to itself
+        return MISSING
+    return str(value)[:10]
+
+
 def hours(value: Any) -> str:
     if is_missing(value):
         return MISSING

@@ -1,7 +1,9 @@
 """All configuration of the platform, in one place, from environment variables with defaults.
 
 Every module reads paths and settings from here, never from os.environ directly, so that a newcomer
-finds every knob in one file.
+finds every knob in one file. dbt reads two itself: LOANCODE_DBT_DB (profiles.yml, the file it builds)
+and LOANCODE_SCORING_DATE (matching's scoring date, YYYY-MM-DD; default the day after the latest loaded
+event: models/intermediate/matching/int_match_dates_fixed.sql).
 """
 
 from __future__ import annotations
@@ -119,6 +121,20 @@ def report_scope() -> str | None:
     """Whose data `python -m dashboards.reports` (the scheduled report CLI) may show: `province` or a
     city code. The served app never reads it: there the scope is the signed-in user's."""
     return os.environ.get("LOANCODE_VIEWER_SCOPE")
+
+
+def matching_models_dir() -> Path:
+    """Where the matching model files are kept (content-addressed `matching-<sha256>.json`, never
+    overwritten: a published warehouse names the file that scored it in marts.match_model). Default:
+    `models/` beside the published warehouse."""
+    if os.environ.get("LOANCODE_MODELS_DIR"):
+        return _path("LOANCODE_MODELS_DIR", "")
+    return warehouse_path().with_name("models")
+
+
+def matching_threads() -> int:
+    """Threads XGBoost uses to train and score (the output is the same with 1 or 2: docs/matching.md)."""
+    return int(os.environ.get("LOANCODE_MATCHING_THREADS") or min(2, os.cpu_count() or 1))
 
 
 def duckdb_memory_limit() -> str:

@@ -1,4 +1,5 @@
-"""The Dagster code location: one Definitions object for ingest, dbt, publishing, reports and automation."""
+"""The Dagster code location: one Definitions object for ingest, dbt, matching, publishing, reports and
+automation."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pipelines.defs.ingest.authorizations import authorizations
 from pipelines.defs.ingest.credit_reports import credit_reports
 from pipelines.defs.ingest.ledger import ingest_ledger
 from pipelines.defs.ingest.register import register
+from pipelines.defs.matching import assets as matching_assets
 from pipelines.defs.publish import published_warehouse
 from pipelines.defs.quality import dq_rule_checks, dq_workflow
 from pipelines.defs.reports import monthly_reports, reports_after_publish, reports_job
@@ -24,7 +26,7 @@ os.environ.setdefault("LOANCODE_DBT_DB", str(config.working_path()))
 
 defs = dg.Definitions(
     assets=[applications, register, credit_reports, authorizations, ingest_ledger, loancode_dbt,
-            published_warehouse, dq_workflow, monthly_reports],
+            *matching_assets, published_warehouse, dq_workflow, monthly_reports],
     asset_checks=[dq_rule_checks],
     jobs=[build_job, reports_job],
     schedules=[daily_build],

@@ -1,7 +1,8 @@
 """Financing demands and their life cycle (feed `applications`), simulated column-wise.
 
 Every application gets one `submitted`; then, by drawn outcome, an answer (accepted or a direct
-refusal), a decision, one or two draws, or a withdrawal. Times only move forward within an
+refusal), a decision, one or two draws, or a withdrawal. Which product a demand names and how far it
+goes depend on how the business fits the product (sample_province.fit, docs/matching.md), with noise. Times only move forward within an
 application, and events after the last day of the range are cut (they have not happened yet), which
 keeps every application a valid prefix of its life cycle.
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from sample_province import qrcodes, timing
+from sample_province import fit, qrcodes, timing
 from sample_province.matching import Matcher
 from sample_province.timing import DAY, HOUR
 from sample_province.workdays import WorkCalendar
@@ -25,6 +26,7 @@ REJECT_REASONS = np.array(["征信记录不良", "经营年限不足", "纳税�
 WITHDRAW_REASONS = np.array(["资金需求已解决", "利率不合适", "已通过其他渠道融资", "额度不满足需求",
                              "经营计划调整", "审批时间过长"])
 REQUEST_MEDIAN_YUAN = {"91": 1_600_000, "92": 400_000, "93": 800_000}
+ACTIVITY_SIGMA = 1.1  # some businesses come back to the platform often, most once or twice
 MIN_YUAN, MAX_YUAN = 10_000, 10_000_000
 
 
@@ -72,17 +74,47 @@ class LifeCycle:
         return pl.concat(self.parts, how="diagonal_relaxed")
 
 
+def _profile(entities: pl.DataFrame, entity: np.ndarray, submitted: np.ndarray) -> dict:
+    """The facts of each demand's business that the fit rules read (what its credit report would say)."""
+    e = {c: entities[c].to_numpy()[entity] for c in (
+        "entity_type", "industry_code", "established", "employees", "revenue_wan", "assets_wan", "tax_grade",
+        "score", "overdue_24m", "outstanding_wan", "dishonest", "enforcement_cases", "penalties")}
+    return e | {"section": fit.section_index(e["industry_code"]), "tax_rank": fit.tax_rank(e["tax_grade"]),
+                "years": (submitted // DAY - e["established"]) / 365.25, "individual": e["entity_type"] == "92"}
+
+
+def _reject_reasons(rng, profile: dict, product: dict, n: int) -> np.ndarray:
+    """The reason a lender gives: the rule the business missed where there is one, else any."""
+    leverage = profile["outstanding_wan"] / np.maximum(profile["revenue_wan"], 1.0)
+    return np.select(
+        [product["has_product"] & (profile["tax_rank"] > product["tax_rank"]),
+         product["has_product"] & (profile["years"] < product["min_years"]),
+         profile["dishonest"] | (profile["overdue_24m"] > 0), leverage > 1.5],
+        ["纳税信用等级不符合要求", "经营年限不足", "征信记录不良", "负债率过高"],
+        REJECT_REASONS[rng.integers(0, len(REJECT_REASONS), n)])
+
+
 def simulate(rng, cal: WorkCalendar, geo, matcher: Matcher, entities: pl.DataFrame, n: int,
              first_day: int, last_day: int, month_starts: np.ndarray) -> Simulation:
     submitted = submission_times(rng, cal, first_day, last_day, n)
-    entity = rng.integers(0, entities.height, n)
+    activity = np.exp(ACTIVITY_SIGMA * rng.standard_normal(entities.height))
+    entity = rng.choice(entities.height, size=n, p=activity / activity.sum())
     etype = entities["entity_type"].to_numpy()[entity]
     county = entities["county"].to_numpy()[entity]
     month = np.searchsorted(month_starts, submitted // DAY, side="right") - 1
+    profile = _profile(entities, entity, submitted)
+    desired = requested_amounts(rng, etype)
 
     product = np.full(n, -1)
-    wants = rng.random(n) < 0.82
-    product[wants] = matcher.products_for(rng, month[wants], county[wants], etype[wants] == "92")
+    wants = np.flatnonzero(rng.random(n) < 0.82)
+    facts = matcher.product_facts
+
+    def affinity(rows: np.ndarray) -> np.ndarray:
+        r = wants[rows]
+        return fit.choice_affinity(profile["section"][r], desired[r] / 10_000, profile["tax_rank"][r],
+                                   profile["years"][r], profile["assets_wan"][r], profile["individual"][r], facts)
+
+    product[wants] = matcher.products_for(rng, month[wants], county[wants], etype[wants] == "92", affinity)
     lender = np.where(product >= 0, matcher.product_owner[np.maximum(product, 0)], -1)
     general = lender < 0
     lender[general] = matcher.lenders_for(rng, month[general], county[general])
@@ -90,30 +122,40 @@ def simulate(rng, cal: WorkCalendar, geo, matcher: Matcher, entities: pl.DataFra
 
     prod_max = np.array([p.max_wan * 10_000 for p in matcher.products] + [MAX_YUAN])[product]
     prod_min = np.array([p.min_wan * 10_000 for p in matcher.products] + [MIN_YUAN])[product]
-    requested = np.clip(requested_amounts(rng, etype), prod_min, prod_max).astype(np.int64)
+    requested = np.clip(desired, prod_min, prod_max).astype(np.int64)
     term = rng.choice([6, 12, 12, 12, 24, 36, 36, 60], size=n)
     prod_term = np.array([p.max_term for p in matcher.products] + [60])[product]
     guarantee = _guarantees(rng, matcher, product)
     guarantor = np.where(guarantee == "政府性融资担保", matcher.guarantors_for(rng, county), "")
     rate_bp = _rates(rng, matcher, product, etype)
 
+    chosen = {k: np.append(v, v[:1])[product] for k, v in facts.items()} | {"has_product": product >= 0}
+    strictness = rng.normal(0.0, 0.4, len(matcher.products) + 1)[product]  # each lender's own appetite
+    z = fit.approval_logit(profile, chosen, requested / 10_000, strictness)
+    p_approve = fit.sigmoid(z)
+
     life = LifeCycle(rng, cal)
     life.add("submitted", np.ones(n, bool), submitted, amount=requested * 100, term=term)
 
     u = rng.random(n)
-    # 4% withdraw before any answer, 3% (0.04..0.07) are never answered at all, 3% refused outright.
-    early_withdraw, direct_reject = u < 0.04, (u >= 0.07) & (u < 0.10)
-    accepted = u >= 0.10
+    # 4% withdraw before any answer, 3% (0.04..0.07) are never answered at all; a poor fit is more often
+    # refused outright (about 3% overall).
+    early_withdraw = u < 0.04
+    direct_reject = (u >= 0.07) & (u < 0.07 + 0.12 * (1 - p_approve))
+    accepted = u >= 0.07 + 0.12 * (1 - p_approve)
     answer_t = timing.answer_times(rng, cal, submitted)
     life.add("withdrawn", early_withdraw, submitted + rng.integers(2 * HOUR, 7 * DAY, n),
              reason=WITHDRAW_REASONS[rng.integers(0, len(WITHDRAW_REASONS), n)])
-    reasons = REJECT_REASONS[rng.integers(0, len(REJECT_REASONS), n)]
+    reasons = _reject_reasons(rng, profile, chosen, n)
     life.add("rejected", direct_reject, answer_t, institution=inst_ids, reason=reasons)
     life.add("accepted", accepted, answer_t, institution=inst_ids)
 
+    # Of the accepted: 3% withdraw, 2% wait for a decision; the rest are approved with the fit's odds.
     v = rng.random(n)
     later_withdraw = accepted & (v < 0.03)
-    rejected, approved = accepted & (v >= 0.05) & (v < 0.23), accepted & (v >= 0.23)
+    decided = accepted & (v >= 0.05)
+    approved = decided & ((v - 0.05) / 0.95 < p_approve)
+    rejected = decided & ~approved
     decision_t = timing.working_days_later(rng, cal, answer_t, timing.geometric_workdays(rng, n, 0.35, 15))
     life.add("withdrawn", later_withdraw, answer_t + rng.integers(2 * HOUR, 10 * DAY, n), institution=inst_ids,
              reason=WITHDRAW_REASONS[rng.integers(0, len(WITHDRAW_REASONS), n)])
@@ -126,7 +168,8 @@ def simulate(rng, cal: WorkCalendar, geo, matcher: Matcher, entities: pl.DataFra
     revised = approved & (rng.random(n) < 0.01)  # a re-approval: only the first one counts
     life.add("approved", revised, timing.working_days_later(rng, cal, decision_t, rng.integers(1, 6, n)),
              amount=_round_down(granted * rng.uniform(1.0, 1.2, n), 1_000) * 100, term=approved_term, **terms)
-    _draws(rng, cal, life, approved, decision_t, granted, terms)
+    # A good fit draws its credit more often: a poor one finds the terms too tight and walks away.
+    _draws(rng, cal, life, approved, decision_t, granted, terms, fit.sigmoid(1.1 + 0.5 * z))
 
     events = life.table().filter(pl.col("t") < (last_day + 1) * DAY)
     events = _first_loans(events, entity, entities["first_timer"].to_numpy())
@@ -163,10 +206,11 @@ def _approved_amounts(rng, requested: np.ndarray, ceiling: np.ndarray) -> np.nda
     return np.minimum(_round_down(requested * factor, 1_000), ceiling).astype(np.int64)
 
 
-def _draws(rng, cal, life: LifeCycle, approved, approve_t, granted, terms: dict) -> None:
+def _draws(rng, cal, life: LifeCycle, approved, approve_t, granted, terms: dict, p_draw: np.ndarray) -> None:
     n = len(approved)
     w = rng.random(n)
-    disbursed, withdraw = approved & (w < 0.88), approved & (w >= 0.88) & (w < 0.91)
+    disbursed = approved & (w < p_draw)
+    withdraw = approved & (w >= p_draw) & (w < p_draw + 0.25 * (1 - p_draw))
     twice = disbursed & (rng.random(n) < 0.25)
     same_day = rng.random(n) < 0.25
     first_t = np.where(same_day, approve_t + rng.integers(HOUR, 3 * HOUR, n),

@@ -1,7 +1,8 @@
 """Which product a demand chooses and which institution takes it, consistent with the register.
 
-Choices are made per (month, county, entity kind) group, so the work is a few thousand small numpy
-draws rather than one Python step per application.
+A product is drawn per demand among those listed that month, serving its county and its kind of
+business, with the lender's weight times the business's fit (sample_province.fit): one Gumbel-max draw
+over a demands × products matrix, in chunks. General demands draw a lender per (month, county) group.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from loancode.divisions import PROVINCE_CODE
+from sample_province import fit
 from sample_province.geography import Geography
 from sample_province.institutions import Institution
 from sample_province.products import Product
@@ -16,6 +18,7 @@ from sample_province.products import Product
 # An institution must stay onboarded this long after the month of a demand to be offered it, so that
 # its answers and loans fall inside its own active period.
 ACTIVE_MARGIN_DAYS = 45
+CHUNK_ROWS = 20_000  # demands per Gumbel-max matrix (rows × products doubles)
 
 
 def _covers(code: str, geo: Geography) -> np.ndarray:
@@ -71,17 +74,31 @@ class Matcher:
         self.product_serves = np.array([[p.serves_companies, p.serves_individuals] for p in self.products])
         self.product_weight = self.lender_weight[np.maximum(self.product_owner, 0)]
 
-    def products_for(self, rng, month: np.ndarray, county: np.ndarray, individual: np.ndarray) -> np.ndarray:
-        """Index into self.products per demand, or -1 when no listed product fits."""
-        keys = (month * self.n_counties + county) * 2 + individual.astype(np.int64)
+        self.product_facts = {
+            "category": fit.category_index([p.category for p in self.products]),
+            "min_wan": np.array([p.min_wan for p in self.products]),
+            "max_wan": np.array([p.max_wan for p in self.products]),
+            "tax_rank": fit.tax_rank([p.tax_grade for p in self.products]),
+            "min_years": np.array([p.min_years for p in self.products]),
+            "local": np.array([p.regions != "全省" for p in self.products]),
+        }
 
-        def weights(key: int) -> np.ndarray:
-            kind, rest = key % 2, key // 2
-            m, c = divmod(rest, self.n_counties)
-            ok = self.product_active[:, m] & self.product_covers[:, c] & self.product_serves[:, kind]
-            return np.where(ok, self.product_weight, 0.0)
-
-        return _grouped_choice(rng, keys, weights)
+    def products_for(self, rng, month: np.ndarray, county: np.ndarray, individual: np.ndarray,
+                     affinity) -> np.ndarray:
+        """Index into self.products per demand, or -1 when no listed product fits. `affinity(rows)` gives
+        the rows × products log-weights of fit (sample_province.fit.choice_affinity) of those demands."""
+        out = np.full(len(month), -1, dtype=np.int64)
+        log_weight = np.log(np.maximum(self.product_weight, 1e-12))
+        for lo in range(0, len(month), CHUNK_ROWS):
+            rows = np.arange(lo, min(lo + CHUNK_ROWS, len(month)))
+            ok = (self.product_active[:, month[rows]] & self.product_covers[:, county[rows]]
+                  & self.product_serves[:, individual[rows].astype(np.int64)]).T
+            ok &= self.product_weight[None, :] > 0
+            gumbel = -np.log(-np.log(rng.random(ok.shape)))
+            keys = np.where(ok, log_weight[None, :] + affinity(rows) + gumbel, -np.inf)
+            pick = np.argmax(keys, axis=1)
+            out[rows] = np.where(ok.any(axis=1), pick, -1)
+        return out
 
     def lenders_for(self, rng, month: np.ndarray, county: np.ndarray) -> np.ndarray:
         """Index into self.lenders per general demand: an active lender serving the county."""

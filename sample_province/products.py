@@ -24,8 +24,11 @@ CATEGORY_WEIGHTS = {"信用贷款": 0.36, "担保贷款": 0.23, "抵押贷款": 
                     "供应链金融": 0.08, "票据融资": 0.05}
 TARGETS = ["小微企业、个体工商户", "小微企业", "个体工商户、小微企业主", "小微企业、个体工商户、小微企业主", "个体工商户"]
 TARGET_WEIGHTS = [0.35, 0.2, 0.15, 0.25, 0.05]
-PRODUCTS_PER_LENDER = {"国有大型商业银行": 4, "城市商业银行": 5, "股份制商业银行": 4, "农村商业银行": 4,
-                       "政策性银行": 2, "村镇银行": 3, "小额贷款公司": 2, "融资租赁公司": 1, "其他非银机构": 2}
+# A shelf of ~200 products, most of them for one city or a few counties (local lenders' own products):
+# what a business sees differs by where it is, as on the real platform.
+PRODUCTS_PER_LENDER = {"国有大型商业银行": 6, "城市商业银行": 8, "股份制商业银行": 5, "农村商业银行": 8,
+                       "政策性银行": 2, "村镇银行": 5, "小额贷款公司": 3, "融资租赁公司": 1, "其他非银机构": 2}
+PROVINCE_WIDE_SHARE = 0.25  # of the products of a lender below the province level
 
 
 @dataclass
@@ -59,7 +62,7 @@ class Product:
 
 def _regions(rng, geo: Geography, inst: Institution) -> str:
     code = inst.division_code
-    if code == PROVINCE_CODE or rng.random() < 0.4:
+    if code == PROVINCE_CODE or rng.random() < PROVINCE_WIDE_SHARE:
         return "全省"
     if code.endswith("00"):  # a city branch serves its city
         return str(code)

@@ -29,3 +29,19 @@ def point_dashboards_at(warehouse: Path, monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("LOANCODE_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("LOANCODE_WORKFLOW_DB", str(tmp_path / "workflow.sqlite"))
     monkeypatch.delenv("LOANCODE_VIEWER_SCOPE", raising=False)
+
+
+def read_only_sql(warehouse: Path):
+    """A module fixture's body: `run(sql, *params)` → rows, on a read-only connection to `warehouse`, closed
+    when the generator is."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+
+    def run(text: str, *params):
+        return con.execute(text, list(params)).fetchall()
+
+    try:
+        yield run
+    finally:
+        con.close()

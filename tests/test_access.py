@@ -75,10 +75,10 @@ def test_every_query_function_checks_the_role():
     """Each function of the query layer that takes the viewer carries @requires."""
     import inspect
 
-    from dashboards.queries import audit, breakdowns, indicators, ingest, quality, reporting, workflow
+    from dashboards.queries import audit, breakdowns, indicators, ingest, matching, quality, reporting, workflow
 
     unguarded = []
-    for module in (audit, breakdowns, indicators, ingest, quality, reporting, workflow):
+    for module in (audit, breakdowns, indicators, ingest, matching, quality, reporting, workflow):
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ != module.__name__ or name.startswith("_"):
                 continue

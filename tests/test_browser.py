@@ -354,3 +354,15 @@ def test_a_city_office_opens_every_page_by_url(browser, app_url, path):
     assert "大同市" not in text
     if path == "/reports":
         assert "城市月报" in text and "工作通报" not in text
+
+
+def test_matching_page_shows_the_evaluation_and_an_enterprise_list(browser, app_url, marts):
+    uscc = marts.con.execute("select uscc from marts.match_recommendations where product_id is not null "
+                             "order by uscc limit 1").fetchall()[0][0]
+    text = show(browser, f"{app_url}/matching?uscc={uscc}", "matching", metrics=10, charts=2)
+    assert "匹配推荐" in text and "效果评估（留出月份）" in text and "产品潜在客户" in text
+    ndcg = marts.con.execute("select value from marts.match_evaluation where method = 'model' "
+                             "and metric = 'ndcg_at_10'").fetchall()[0][0]
+    assert f"{ndcg:.3f}" in text
+    county = marts.con.execute("select county_name from marts.dim_enterprise where uscc = ?", [uscc]).fetchall()[0][0]
+    assert "所在区县" in text and county in text

@@ -167,7 +167,8 @@ def test_quality_page_for_a_provincial_steward(quality_page):
     at.selectbox(key="dq_rule").set_value("contract_rows_quarantined").run()
     raw = at.dataframe[1].value
     assert "原始记录（已脱敏）" in raw.columns
-    assert not raw["原始记录（已脱敏）"].astype(str).str.contains(r"1[3-9]\d{9}").any()
+    # a clear mobile number on its own, not 11 digits inside a USCC or an id (91140105… holds "14010573003")
+    assert not raw["原始记录（已脱敏）"].astype(str).str.contains(r"(?<![0-9A-Z])1[3-9]\d{9}(?![0-9A-Z])").any()
 
 
 def test_quality_page_is_the_stewards_not_a_city_offices(quality_page):

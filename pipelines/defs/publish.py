@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.defs.matching import KEYS as MATCHING_KEYS
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from pipelines.defs.transform.dbt import loancode_dbt
 from pipelines.lib import warehouse as wh
@@ -12,7 +13,7 @@ from pipelines.lib import warehouse as wh
 
 @dg.asset(
     key=dg.AssetKey(["published_warehouse"]),
-    deps=[loancode_dbt],
+    deps=[loancode_dbt, *MATCHING_KEYS],
     group_name="publish",
     kinds={"duckdb"},
     pool=WAREHOUSE_POOL,

@@ -5,6 +5,8 @@
 --   - the snapshot's own date (period NULL): dq_product_listings, the alerts (every snapshot showing a breach);
 --   - the last day of every data month whose register in force it is (period set): fct_listed_products, S02–S03.
 -- A breaks_* flag is true only for a listed (上架) product; institution_in_snapshot holds for any row.
+-- The rules themselves are macro listing_breaks, which matching applies on its own as-of dates too
+-- (int_match_products_in_force).
 with
 
 products as (
@@ -45,8 +47,7 @@ joined as (
         i.agreement_signed_date,
         i.agreement_expiry_date,
         {{ city_of('i.division_code') }} as city_code,
-        list_sort(list_distinct(list_transform(string_split(coalesce(p.service_targets, ''), '、'), lambda x: trim(x))))
-            as service_target_set
+        {{ service_target_set('p.service_targets') }} as service_target_set
     from judgment_days as d
     inner join products as p on p.snapshot_date = d.snapshot_date
     left join institutions as i on i.snapshot_date = p.snapshot_date and i.institution_id = p.institution_id
@@ -55,14 +56,7 @@ joined as (
 judged as (
     select
         *,
-        is_listed and product_category in ('个人消费贷款', '理财产品') as breaks_category,
-        is_listed and service_target_set = ['个人'] as breaks_individual_only,
-        is_listed and not institution_in_snapshot as breaks_institution_absent,
-        is_listed and institution_in_snapshot and onboarding_status is distinct from '已入驻' as breaks_not_onboarded,
-        is_listed and institution_in_snapshot and (agreement_signed_date is null or agreement_signed_date > judged_on)
-            as breaks_agreement_unsigned,
-        -- the expiry day itself is still valid (indicators.md Clarification 11); blank = not expired
-        is_listed and institution_in_snapshot and agreement_expiry_date < judged_on as breaks_agreement_expired
+        {{ listing_breaks('judged_on') }}
     from joined
 ),
 
@@ -70,8 +64,7 @@ final as (
     select
         * exclude (service_target_set),
         '{{ var("province_code") }}' as province_code,
-        breaks_category or breaks_individual_only or breaks_institution_absent or breaks_not_onboarded
-            or breaks_agreement_unsigned or coalesce(breaks_agreement_expired, false) as is_violation
+        {{ listing_is_violation() }} as is_violation
     from judged
 )
 
