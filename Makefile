@@ -70,10 +70,10 @@ serve: setup
 	$(PY) -m streamlit run dashboards/app.py --server.port $(PORT) --server.headless true \
 	  --browser.gatherUsageStats false
 
+# The instance `make build` records its runs in (pipelines/lib/instance.py: $DAGSTER_HOME or .dagster_home).
 dagster: setup
-	@mkdir -p .dagster_home && cp -n pipelines/dagster.yaml .dagster_home/dagster.yaml 2>/dev/null || true
 	@echo "Dagster UI: http://localhost:$(DAGSTER_PORT)"
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(VENV)/bin/dagster dev -m pipelines.definitions -p $(DAGSTER_PORT)
+	DAGSTER_HOME=$$($(PY) -m pipelines.lib.instance) $(VENV)/bin/dagster dev -m pipelines.definitions -p $(DAGSTER_PORT)
 
 sql: setup
 	$(PY) -m pipelines.sql_shell

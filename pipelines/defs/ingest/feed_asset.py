@@ -46,6 +46,8 @@ def build_feed_asset(feed: str, description: str) -> dg.AssetsDefinition:
             loaded = sorted({r.business_date for r in results if r.status != "rejected"})
             outcomes = {c.name: _run_suite(con, c, loaded) for c in for_feed(feed)}
             suite_results.record(con, feed, outcomes, loaded)  # dbt raises failures in marts.dq_alerts
+            table_rows = {c.name: con.execute(f"SELECT count(*) FROM raw.{c.name}").fetchone()[0]
+                          for c in for_feed(feed)}
         for r in results:
             if r.status == "rejected":
                 context.log.warning(f"拒收 / refused {r.file_name}: {r.message}")
@@ -56,8 +58,9 @@ def build_feed_asset(feed: str, description: str) -> dg.AssetsDefinition:
             "rows_loaded": sum(r.rows_loaded for r in results),
             "rows_quarantined": sum(r.rows_quarantined for r in results),
         }
-        for key in raw_keys(feed):
-            yield dg.MaterializeResult(asset_key=key, metadata=summary)
+        for key in raw_keys(feed):  # dagster/row_count: the raw table's rows after this run (every partition)
+            yield dg.MaterializeResult(asset_key=key,
+                                       metadata={**summary, "dagster/row_count": table_rows[key.path[-1]]})
         for key in raw_keys(feed):
             outcome = outcomes[key.path[-1]]
             yield dg.AssetCheckResult(
