@@ -16,6 +16,7 @@ build_job = dg.define_asset_job(
     "build_warehouse",
     selection=dg.AssetSelection.all(),
     executor_def=dg.in_process_executor,
+    tags={"loancode/build": "build_warehouse"},  # queued behind any build in progress (pipelines/dagster.yaml)
     description="接入全部落地文件、运行 dbt、发布仓库 / Take in the landing zone, run dbt, publish.",
 )
 
