@@ -244,7 +244,7 @@ def _data_lines(path: Path) -> bytes | None:
     body = body.removesuffix(b"\n")
     crlf_end = body.endswith(b"\r")
     if (b'"' in header or b"\r" in header.removesuffix(b"\r") or b'"' in body
-            or body.count(b"\r") != body.count(b"\r\n") + crlf_end
+            or (b"\r" in body and body.count(b"\r") != body.count(b"\r\n") + crlf_end)
             or b"\n\n" in body or b"\n\r\n" in body or body.startswith((b"\n", b"\r\n"))
             or body.endswith((b"\n", b"\n\r")) or body == b"\r"):
         return None
