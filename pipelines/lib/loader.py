@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -123,8 +124,10 @@ def load_feed(
     deliveries = [d for d in landing.discover(landing_dir, feed)
                   if window is None or (d.business_date is not None and window[0] <= d.business_date <= window[1])]
     fresh: list[tuple[landing.Delivery, str]] = []
-    for i, delivery in enumerate(deliveries):
-        digest = landing.sha256(delivery.path)
+    # hashlib releases the GIL: two threads hash two files at once
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        digests = list(pool.map(landing.sha256, [d.path for d in deliveries]))
+    for i, (delivery, digest) in enumerate(zip(deliveries, digests, strict=True)):
         if (delivery.file_name, digest) not in known:  # the same file again changes nothing (re-delivery)
             fresh.append((delivery, digest))
         if progress:
