@@ -237,7 +237,8 @@ JOIN_AT_MOST = 16 << 20
 def _data_lines(path: Path) -> bytes | None:
     """The data lines of a delivery (its header line left out, no final newline) when they can be joined with
     other deliveries' and still be read row for row, in order: no quote character (a quoted field may span
-    lines), no carriage return but as part of CRLF, no blank line (DuckDB skips those). None otherwise."""
+    lines), no carriage return but as part of CRLF, no blank line (DuckDB skips those), as many fields on
+    every line as in the header, as far as the commas tell. None otherwise."""
     if path.stat().st_size > JOIN_AT_MOST:
         return None
     header, _, body = path.read_bytes().partition(b"\n")
@@ -246,8 +247,9 @@ def _data_lines(path: Path) -> bytes | None:
     if (b'"' in header or b"\r" in header.removesuffix(b"\r") or b'"' in body
             or (b"\r" in body and body.count(b"\r") != body.count(b"\r\n") + crlf_end)
             or b"\n\n" in body or b"\n\r\n" in body or body.startswith((b"\n", b"\r\n"))
-            or body.endswith((b"\n", b"\n\r")) or body == b"\r"):
-        return None
+            or body.endswith((b"\n", b"\n\r")) or body == b"\r"
+            or (body and body.count(b",") != header.count(b",") * (body.count(b"\n") + 1))):
+        return None  # the last test: a row with the wrong number of fields, to be found by the halving
     return body
 
 
@@ -263,6 +265,8 @@ def _joined(group: list[_PreparedCsv], target: Path) -> tuple[list[_PreparedCsv]
                 others.append(prepared)
                 continue
             if body:
+                if b"\r" in body:  # CRLF, as the previous check proved: DuckDB's reader takes one kind of newline
+                    body = body.replace(b"\r\n", b"\n").removesuffix(b"\r")
                 prefix = b"%d," % len(joined)
                 out.write(prefix + body.replace(b"\n", b"\n" + prefix) + b"\n")
             joined.append(prepared)
@@ -279,28 +283,38 @@ def _land_csv_tolerant(con, contract: Contract, prepared: _PreparedCsv) -> None:
 
 
 def _land_csv(con, contract: Contract, group: list[_PreparedCsv], scans: list[str], workdir: Path) -> None:
-    """Scan a group at once (the small deliveries joined into one file, the others as they are); if some file
-    of it is structurally broken, halve the group until each broken file is alone (a few scans, not one per
-    file) and read that one with the tolerant reader."""
-    tables = []
+    """Scan a group: its small deliveries joined into one file (`_joined`), the others (and the joined ones
+    again if their scan fails) read as they are (`_land_csv_files`)."""
     source = workdir / f"_joined_{contract.name}.csv"  # rows in clear: removed as soon as they are scanned
     try:
         joined, others = _joined(group, source)
-        for part, part_source in ((joined, str(source)), (others, None)):
-            if part:
-                tables.append(f"_scanned_{contract.name}_{len(scans) + len(tables):05d}")
-                _scan_csv_group(con, contract, part, tables[-1], part_source)
-        scans.extend(tables)
+        if joined:
+            table = f"_scanned_{contract.name}_{len(scans):05d}"
+            try:
+                _scan_csv_group(con, contract, joined, table, str(source))
+                scans.append(table)
+            except duckdb.Error:
+                con.execute(f"DROP TABLE IF EXISTS {table}; DROP TABLE IF EXISTS {table}_files")
+                others = joined + others
+    finally:
+        source.unlink(missing_ok=True)
+    if others:
+        _land_csv_files(con, contract, others, scans)
+
+
+def _land_csv_files(con, contract: Contract, group: list[_PreparedCsv], scans: list[str]) -> None:
+    """Scan files as they are, at once; if some file of them is structurally broken, halve the group until
+    each broken file is alone (a few scans, not one per file) and read that one with the tolerant reader."""
+    table = f"_scanned_{contract.name}_{len(scans):05d}"
+    try:
+        _scan_csv_group(con, contract, group, table)
+        scans.append(table)
     except duckdb.Error:
-        for table in tables:
-            con.execute(f"DROP TABLE IF EXISTS {table}; DROP TABLE IF EXISTS {table}_files")
         if len(group) == 1:
             _land_csv_tolerant(con, contract, group[0])
         else:
-            _land_csv(con, contract, group[:len(group) // 2], scans, workdir)
-            _land_csv(con, contract, group[len(group) // 2:], scans, workdir)
-    finally:
-        source.unlink(missing_ok=True)
+            _land_csv_files(con, contract, group[:len(group) // 2], scans)
+            _land_csv_files(con, contract, group[len(group) // 2:], scans)
 
 
 def read_csv_batch(con, contract: Contract, deliveries: list[landing.Delivery], workdir: Path
