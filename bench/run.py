@@ -21,7 +21,7 @@ from pathlib import Path
 from bench.workdir import workdir
 
 RESULTS = Path(__file__).resolve().parent / "results"
-BENCHMARKS = ["ingest", "indicators", "pages", "builds", "matching"]
+BENCHMARKS = ["ingest", "indicators", "pages", "builds", "matching", "portability"]
 # A benchmark that has not landed yet still has its key, saying so (bench/matching.py: the matching issue).
 NOT_BUILT = {"matching": "not built: bench/matching.py comes with the matching issue (14)"}
 
