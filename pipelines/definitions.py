@@ -17,7 +17,10 @@ from pipelines.defs.publish import published_warehouse
 from pipelines.defs.quality import dq_rule_checks, dq_workflow
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.dbt import dbt_resource, loancode_dbt
+from pipelines.lib.instance import sqlite_without_sync_per_event
 
+# A run started from the UI records its events as `make build` does (pipelines/lib/instance.py).
+sqlite_without_sync_per_event()
 # dbt's profile writes the working file; the subprocess dagster-dbt starts inherits this.
 os.environ.setdefault("LOANCODE_DBT_DB", str(config.working_path()))
 
