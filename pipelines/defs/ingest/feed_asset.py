@@ -76,6 +76,6 @@ def _run_suite(con, contract, dates: list[str]) -> ge_suites.SuiteOutcome:
     """The contract's GE suite over the partitions this run loaded (none loaded: nothing to judge)."""
     if not dates:
         return ge_suites.SuiteOutcome(True, 0, [], 0)
-    frame = con.sql(f"SELECT * FROM raw.{contract.name} WHERE _business_date IN "
+    frame = con.sql(f"SELECT {', '.join(ge_suites.columns(contract))} FROM raw.{contract.name} WHERE _business_date IN "
                     f"({', '.join(f'DATE {chr(39)}{d}{chr(39)}' for d in dates)})").df()
     return ge_suites.validate(contract, frame)
