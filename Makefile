@@ -16,6 +16,9 @@ DEMO_APPLICATIONS ?= 20000
 DEMO_SEED ?= 42
 PORT ?= 8501
 DAGSTER_PORT ?= 3000
+DOCS_PORT ?= 8080
+# Every server listens on this address only; expose them through a reverse proxy (docs/deploy.md).
+HOST ?= 127.0.0.1
 
 DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 MANIFEST := dbt_project/target/manifest.json
@@ -36,11 +39,15 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	uv sync --frozen --compile-bytecode --python $(PYTHON_BIN)
 	@touch $@
 
-# Debian packages the tests need: headless Chromium for the browser test, a CJK font for reports.
+# Debian packages the tests need: headless Chromium for the browser test, a CJK font for reports,
+# LibreOffice (no GUI: Calc for the XLSX, Writer for the DOCX) and poppler-utils to print and read them back.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
+	[ -e /usr/lib/libreoffice/program/libsclo.so ] || missing="$$missing libreoffice-calc-nogui"; \
+	[ -e /usr/lib/libreoffice/program/libswlo.so ] || missing="$$missing libreoffice-writer-nogui"; \
+	command -v pdffonts >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -58,25 +65,26 @@ sample: $(VENV)/.installed
 	else echo "示例省份已存在 / sample province exists: $(LOANCODE_LANDING)"; fi
 
 build: setup
-	$(PY) -m pipelines.build
+	$(PY) -m pipelines.build --reports
 
 demo: setup sample build
+	@$(PY) -m dashboards.users demo
 	@$(MAKE) --no-print-directory serve
 
 serve: setup
 	@echo ""
-	@echo "看板地址 / dashboards: http://localhost:$(PORT)"
+	@echo "看板地址 / dashboards: http://$(HOST):$(PORT)（须登录；用户管理：python -m dashboards.users）"
 	@echo ""
-	$(PY) -m streamlit run dashboards/app.py --server.port $(PORT) --server.headless true \
-	  --browser.gatherUsageStats false
+	$(PY) -m streamlit run dashboards/app.py --server.address $(HOST) --server.port $(PORT) --server.headless true \
+	  --browser.gatherUsageStats false --client.showErrorDetails none --client.toolbarMode viewer
 
 # The instance `make build` records its runs in (pipelines/lib/instance.py: $DAGSTER_HOME or .dagster_home).
 dagster: setup
-	@echo "Dagster UI: http://localhost:$(DAGSTER_PORT)"
-	DAGSTER_HOME=$$($(PY) -m pipelines.lib.instance) $(VENV)/bin/dagster dev -m pipelines.definitions -p $(DAGSTER_PORT)
+	@echo "Dagster UI: http://$(HOST):$(DAGSTER_PORT)（无登录：对外只经带登录的反向代理，见 docs/deploy.md）"
+	DAGSTER_HOME=$$($(PY) -m pipelines.lib.instance) $(VENV)/bin/dagster dev -m pipelines.definitions -h $(HOST) -p $(DAGSTER_PORT)
 
 sql: setup
-	$(PY) -m pipelines.sql_shell
+	@$(PY) -m dashboards.sql_console
 
 test: lint
 	$(PY) -m pytest
@@ -92,7 +100,8 @@ docs: setup
 	@test -f "$(LOANCODE_WAREHOUSE)" || { echo "仓库尚未构建，请先运行 make build / build first"; exit 1; }
 	cp "$(LOANCODE_WAREHOUSE)" dbt_project/target/docs.duckdb
 	cd dbt_project && LOANCODE_DBT_DB=target/docs.duckdb ../$(VENV)/bin/dbt docs generate --quiet \
-	  && echo "dbt docs: http://localhost:8080" && ../$(VENV)/bin/dbt docs serve --port 8080 --no-browser
+	  && echo "dbt docs: http://$(HOST):$(DOCS_PORT)" \
+	  && ../$(VENV)/bin/dbt docs serve --host $(HOST) --port $(DOCS_PORT) --no-browser
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .dagster_home .pytest_cache artifacts

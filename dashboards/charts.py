@@ -16,8 +16,6 @@ from dashboards import format as fmt
 
 FONT = "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"
 PALETTE = ["#1f5fbf", "#e8812c", "#2a9d8f", "#c0392b", "#8e44ad", "#7f8c8d", "#f1c40f"]
-# cos(mean latitude of Shanxi ≈ 37.5°): one degree of longitude is shorter than one of latitude.
-LON_LAT_RATIO = 1 / math.cos(math.radians(37.5))
 
 
 def _base_layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
@@ -144,47 +142,97 @@ def funnel(stages: Sequence[tuple[str, float | None]], title: str | None = None)
     return _base_layout(fig, title)
 
 
-def city_bubble_map(df: pd.DataFrame, *, name: str, unit: str, title: str | None = None) -> go.Figure:
-    """Bubbles on the city seats, on plain lon/lat axes (no map tiles, no topojson download).
+# A tile-grid map: one square per city, placed where the city lies (north at the top), not its boundary.
+# No openly licensed boundary file of Shanxi's cities and counties could be had from the package
+# registries (docs/map.md), so the map is a schematic, and says so.
+CITY_TILES = {  # city_code: (row from the north, column from the west)
+    "140200": (0, 2), "140600": (1, 1), "140900": (2, 1), "141100": (3, 0), "140100": (3, 1),
+    "140300": (3, 2), "140700": (4, 1), "141000": (5, 0), "140400": (5, 2), "140800": (6, 0),
+    "140500": (6, 2),
+}
+TILE_NOTE = "示意图：每格一个地市，按大致方位排列，非实际行政边界"
+COUNTY_TILE_NOTE = "示意图：每格一个区县，按区划代码排列，非实际位置与边界"
+MISSING_TILE = "#d9dde3"
 
-    ``df``: city_name, lat, lon, value.
-    """
-    frame = df.dropna(subset=["lat", "lon"]).copy()
+
+def county_tiles(codes: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """A city's counties on a near-square grid, in code order (districts first): no position implied."""
+    ordered = sorted(codes)
+    width = max(1, math.ceil(math.sqrt(len(ordered))))
+    return {code: divmod(i, width) for i, code in enumerate(ordered)}
+
+
+def tile_map(
+    keys: Sequence[str],
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    tiles: dict[str, tuple[int, int]],
+    *,
+    name: str,
+    unit: str,
+    title: str | None = None,
+    note: str = TILE_NOTE,
+) -> go.Figure:
+    """A choropleth on a tile grid: one square per member at ``tiles[key]``, coloured by its value
+    (members without a value grey), its name and value written on it."""
+    frame = pd.DataFrame({"key": list(keys), "label": list(labels),
+                          "value": pd.to_numeric(pd.Series(list(values)), errors="coerce")})
+    frame = frame[frame["key"].isin(tiles)]
     if frame.empty:
-        return _empty(title, "暂无坐标数据")
-    frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
-    vmax = frame["value"].abs().max()
-    if fmt.is_missing(vmax) or vmax == 0:
-        sizes = [14.0] * len(frame)
-    else:
-        sizes = [
-            10 + 50 * math.sqrt(max(v, 0) / vmax) if not fmt.is_missing(v) else 6 for v in frame["value"]
-        ]
-    text = [fmt.indicator_value(v, unit) for v in frame["value"]]
-    fig = go.Figure(
-        go.Scatter(
-            x=frame["lon"],
-            y=frame["lat"],
-            mode="markers+text",
-            text=frame["city_name"],
-            textposition="top center",
-            customdata=text,
-            marker={
-                "size": sizes,
-                "color": PALETTE[0],
-                "opacity": 0.6,
-                "line": {"width": 1, "color": "#ffffff"},
-            },
-            hovertemplate="%{text}<br>" + name + "：%{customdata}<extra></extra>",
-            name=name,
-        )
-    )
-    fig.update_xaxes(title="经度", range=[110.0, 114.8], showgrid=True, zeroline=False)
-    fig.update_yaxes(
-        title="纬度", range=[34.4, 40.9], scaleanchor="x", scaleratio=LON_LAT_RATIO, zeroline=False
-    )
-    fig.update_layout(plot_bgcolor="#f4f6f9", showlegend=False)
-    return _base_layout(fig, title, height=560)
+        return _empty(title)
+    frame["row"] = [tiles[k][0] for k in frame["key"]]
+    frame["col"] = [tiles[k][1] for k in frame["key"]]
+    shown = [fmt.indicator_value(v, unit) for v in frame["value"]]
+    rows, cols = int(frame["row"].max()) + 1, int(frame["col"].max()) + 1
+    present = frame["value"].notna()
+    fig = go.Figure()
+    if present.any():  # carries the colour bar; the tiles themselves are shapes
+        fig.add_trace(go.Scatter(
+            x=frame.loc[present, "col"], y=frame.loc[present, "row"], mode="markers",
+            marker={"size": 1, "color": frame.loc[present, "value"], "colorscale": [[0, _blues(0)], [1, _blues(1)]],
+                    "showscale": True, "colorbar": {"title": {"text": unit}, "thickness": 12}},
+            hoverinfo="skip", showlegend=False, name=name,
+        ))
+    vmin, vmax = frame["value"].min(), frame["value"].max()
+    for (_, r), text in zip(frame.iterrows(), shown, strict=True):
+        level = 0.0 if pd.isna(r["value"]) or vmax == vmin else (r["value"] - vmin) / (vmax - vmin)
+        fill = MISSING_TILE if pd.isna(r["value"]) else _blues(level)
+        fig.add_shape(type="rect", x0=r["col"] - 0.46, x1=r["col"] + 0.46, y0=r["row"] - 0.44, y1=r["row"] + 0.44,
+                      fillcolor=fill, line={"color": "#ffffff", "width": 2}, layer="below")
+        fig.add_annotation(x=r["col"], y=r["row"], text=f"<b>{r['label']}</b><br>{text}", showarrow=False,
+                           font={"size": 12, "color": "#ffffff" if level > 0.55 else "#1b2a3a"})
+    fig.add_trace(go.Scatter(x=frame["col"], y=frame["row"], mode="markers", marker={"size": 40, "opacity": 0},
+                             customdata=shown, text=frame["label"], showlegend=False,
+                             hovertemplate="%{text}<br>" + name + "：%{customdata}<extra></extra>"))
+    fig.update_xaxes(visible=False, range=[-0.6, cols - 0.4])
+    fig.update_yaxes(visible=False, range=[rows - 0.4, -0.6], scaleanchor="x", scaleratio=1)
+    fig.add_annotation(text=note, showarrow=False, x=0, y=-0.02, xref="paper", yref="paper",
+                       xanchor="left", yanchor="top", font={"size": 10, "color": "#6b7785"})
+    fig.update_layout(plot_bgcolor="#ffffff")
+    fig = _base_layout(fig, title, height=max(420, 92 * rows + 110))
+    fig.update_layout(margin={"b": 36})
+    return fig
+
+
+def _blues(level: float) -> str:
+    """The colour of ``level`` (0…1) on a light-to-dark blue scale (the colour bar's Blues)."""
+    light, dark = (222, 235, 247), (8, 69, 148)
+    return "rgb({},{},{})".format(*(round(a + (b - a) * level) for a, b in zip(light, dark, strict=True)))
+
+
+def city_tile_map(df: pd.DataFrame, *, name: str, unit: str, title: str | None = None) -> go.Figure:
+    """The 11 cities. ``df``: city_code (or grain_key), city_name, value."""
+    keys = df["city_code"] if "city_code" in df else df["grain_key"]
+    return tile_map(keys, df["city_name"], df["value"], CITY_TILES, name=name, unit=unit, title=title)
+
+
+def county_tile_map(df: pd.DataFrame, all_counties: pd.DataFrame, *, name: str, unit: str,
+                    title: str | None = None) -> go.Figure:
+    """A city's counties (every one of ``all_counties``: county_code, county_name), coloured by ``df``
+    (grain_key, value); a county without a row shows grey."""
+    frame = all_counties.merge(df[["grain_key", "value"]], left_on="county_code", right_on="grain_key", how="left")
+    return tile_map(frame["county_code"], frame["county_name"], frame["value"], county_tiles(frame["county_code"]),
+                    name=name, unit=unit, title=title, note=COUNTY_TILE_NOTE)
 
 
 def quarantine_bar(df: pd.DataFrame, title: str | None = None) -> go.Figure:

@@ -98,6 +98,41 @@ def metric_delta(mom: Any, yoy: Any) -> tuple[str | int | None, str | None]:
     return None, None
 
 
+def change_text(value: Any, unit: str | None) -> str:
+    """A month-on-month change in the indicator's own unit, signed: ``+3.2 个百分点`` (a % indicator's change
+    is in percentage points; below 1 point two decimals), ``-120 笔``, ``+1,234.56 万元`` / ``+1.23 亿元``,
+    ``+1.5 小时``."""
+    if is_missing(value):
+        return MISSING
+    v, unit = float(value), (unit or "").strip()
+    if unit in {"%", "％"}:
+        return f"{v:+.{2 if abs(v) < 1 else 1}f} 个百分点"
+    if unit == "小时":
+        return f"{v:+,.1f} 小时"
+    if unit == "万元":
+        return f"{v / YI:+,.2f} 亿元" if abs(v) >= YI else f"{v:+,.2f} 万元"
+    text = f"{round(v):+,}"
+    return f"{text} {unit}" if unit else text
+
+
+def attribution_words(contributors: list[tuple[str, float]], change: Any, unit: str | None,
+                      limit: int = 3) -> str | None:
+    """The top contributors to a change in words: ``主要来自太原市（+3.2 个百分点）、大同市（+1.1 个百分点）``.
+
+    ``contributors`` are (member name, contribution) in the mart's rank order (largest in the direction of
+    the change first); only those moving the same way as the change are named, at most ``limit``. None when
+    the change is 0 or missing, or nothing moved its way.
+    """
+    if is_missing(change) or float(change) == 0:
+        return None
+    sign = 1.0 if float(change) > 0 else -1.0
+    floor = 1e-9 * max(1.0, abs(float(change)))
+    named = [(n, c) for n, c in contributors if not is_missing(c) and float(c) * sign > floor][:limit]
+    if not named:
+        return None
+    return "主要来自" + "、".join(f"{n}（{change_text(c, unit)}）" for n, c in named)
+
+
 def period_label(period: str) -> str:
     """``2025-03`` → ``2025年3月``."""
     try:
@@ -112,10 +147,13 @@ STATUS_LABELS = {
     "loaded_with_quarantine": "部分隔离",
     "rejected": "已拒绝",
 }
-STATUS_COLORS = {  # background, text
+STATUS_COLORS = {  # background, text: delivery statuses and alert severities
     "已加载": ("#e6f4ea", "#1e7b34"),
     "部分隔离": ("#fff4e5", "#b25e00"),
     "已拒绝": ("#fdecea", "#b3261e"),
+    "严重": ("#fdecea", "#b3261e"),
+    "警告": ("#fff4e5", "#b25e00"),
+    "提示": ("#e8f0fe", "#1a56b0"),
 }
 
 
@@ -126,7 +164,7 @@ def status_label(status: Any) -> str:
 
 
 def status_css(label: Any) -> str:
-    """CSS for a status cell (pandas Styler ``map``)."""
+    """CSS for a status or severity cell (pandas Styler ``map``): coloured text, no emoji font needed."""
     colors = STATUS_COLORS.get(str(label))
     if not colors:
         return ""

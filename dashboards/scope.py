@@ -1,27 +1,30 @@
-"""Who is looking: the viewer's scope, passed into every query.
+"""Who is looking: the signed-in user's role and scope, passed into every query and action.
 
 A viewer sees either the whole province (`province`) or one city (its 6-digit code). A city office
 sees its own city and that city's counties only: never the province totals, never another city's
 rows, never province-wide breakdowns (institution, product category, entity type, industry).
 
-Until sign-in exists, the scope comes from Streamlit's session state (key ``viewer_scope``) or the
-``LOANCODE_VIEWER_SCOPE`` environment variable (default ``province``).
+The role (``province``, ``city``, ``steward``, ``analyst``) decides what the viewer may use at all
+(``dashboards/access.py``); the query/action layer checks both with ``Viewer.require`` and the
+``check_*`` methods. In the served app the viewer is the signed-in user's (``dashboards/auth.py``),
+never an environment variable; only the report CLI takes a scope from ``LOANCODE_VIEWER_SCOPE``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboards import access
 from loancode import config
 from loancode.divisions import CITY_NAMES, PROVINCE_CODE, PROVINCE_NAME, city_of
 
 # The province and its 11 cities come from the divisions seed (one list for the loaders, dbt and here).
 CITY_CODES: tuple[str, ...] = tuple(CITY_NAMES)
 
-SCOPE_SESSION_KEY = "viewer_scope"
-
 # Grains only the province scope may read: their members aggregate over every city.
-PROVINCE_ONLY_GRAINS = frozenset({"province", "institution", "product_category", "entity_type", "industry"})
+PROVINCE_ONLY_GRAINS = frozenset(
+    {"province", "institution", "product_category", "entity_type", "industry", "issuer_type"}
+)
 
 
 class ScopeError(PermissionError):
@@ -34,15 +37,29 @@ class InvalidScope(ValueError):
 
 @dataclass(frozen=True)
 class Viewer:
-    """The person looking at the dashboard. ``scope`` is ``"province"`` or a 6-digit city code."""
+    """The person looking at the dashboard. ``scope`` is ``"province"`` or a 6-digit city code;
+    ``role`` defaults to ``city`` for a city scope and ``province`` otherwise; ``username`` is who
+    acts (workflow actions, the audit log)."""
 
     scope: str = "province"
+    role: str = ""
+    username: str = ""
 
     def __post_init__(self) -> None:
         if self.scope != "province" and self.scope not in CITY_NAMES:
             raise InvalidScope(
                 f"查看范围无效：{self.scope!r}（应为 province 或 11 个地市代码之一，如 140100）"
             )
+        if not self.role:
+            object.__setattr__(self, "role", "province" if self.scope == "province" else "city")
+        if self.role not in access.ALL or (self.role == "city") != (self.scope != "province"):
+            raise InvalidScope(f"角色与查看范围不符：{self.role!r} / {self.scope!r}")
+
+    def require(self, capability: str) -> None:
+        """Raise ScopeError unless the viewer's role holds ``capability`` (dashboards/access.py)."""
+        refused = access.refusal(self.role, capability)
+        if refused:
+            raise ScopeError(refused)
 
     @classmethod
     def parse(cls, raw: str | None) -> Viewer:
@@ -98,20 +115,10 @@ GRAIN_LABELS = {
     "product_category": "产品类别",
     "entity_type": "主体类型",
     "industry": "行业",
+    "issuer_type": "发码主体类型",
 }
 
 
 def viewer_from_env() -> Viewer:
-    # Sign-in will replace this; until then the env var is the deployment's knob.
-    return Viewer.parse(config.viewer_scope())
-
-
-def current_viewer(session_state: object | None = None) -> Viewer:
-    """The viewer of this session: session state ``viewer_scope`` first, else the env var."""
-    raw = None
-    if session_state is not None:
-        try:
-            raw = session_state.get(SCOPE_SESSION_KEY)  # type: ignore[attr-defined]
-        except Exception:  # noqa: BLE001 - no session outside a Streamlit run
-            raw = None
-    return Viewer.parse(raw) if raw else viewer_from_env()
+    """The report CLI's viewer (``LOANCODE_VIEWER_SCOPE``, default province). Never the served app's."""
+    return Viewer.parse(config.report_scope())

@@ -7,28 +7,24 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from dashboards import auth
 from dashboards import format as fmt
 from dashboards import queries as q
-from dashboards.scope import InvalidScope, Viewer, current_viewer
+from dashboards.scope import Viewer
 
 # Indicators whose rise is bad news: their deltas are coloured inversely.
-INVERSE = {"R02", "R04", "S03", "K02"}
+INVERSE = {"R02", "R04", "S03", "K02", "P08"}
 
 
 def viewer() -> Viewer:
-    """The session's viewer; stops the page with an error if the configured scope is invalid."""
-    try:
-        return current_viewer(st.session_state)
-    except InvalidScope as exc:
-        st.error(str(exc))
-        st.stop()
-        raise  # unreachable: st.stop raises
+    """The signed-in viewer (role and scope) of this session, set by the app's sign-in."""
+    return auth.current()
 
 
 def require_warehouse() -> None:
     """Stop the page with a friendly message if the warehouse has not been built."""
     if not q.warehouse_exists():
-        st.info(q.MISSING_MESSAGE, icon="🏗️")
+        st.info(q.MISSING_MESSAGE, icon=":material/construction:")
         st.stop()
 
 
@@ -64,29 +60,78 @@ def indicator(cat: dict[str, Indicator], code: str, name: str | None = None, uni
     return cat.get(code) or Indicator(code, name or code, unit, "", "")
 
 
-def metric(col, ind: Indicator, snap: dict[str, float | None], spark: list[float] | None = None) -> None:
+@dataclass(frozen=True)
+class Move:
+    """What moved one indicator of an area from the previous month (marts.rpt_indicator_attribution)."""
+
+    change: float
+    unit: str
+    words: dict[str, str]  # dimension -> "主要来自…", in the order asked for; dimensions without words left out
+
+
+# how each dimension's words are introduced when a card shows more than one
+DIMENSION_LABELS = {"city": "按地市", "county": "按区县", "institution": "按机构", "issuer_type": "按发码主体"}
+
+
+def area_dimension(grain: str) -> str:
+    """The geography one level below an area: the province's cities, a city's counties."""
+    return "city" if grain == "province" else "county"
+
+
+def moves(v: Viewer, period: str, grain: str, key: str, dimensions: list[str] | None = None) -> dict[str, Move]:
+    """{indicator_code: Move} of the area ``grain``/``key`` in ``period``: the change and the top three
+    contributors in words for each of ``dimensions`` (default: the geography below, then institutions)."""
+    dimensions = dimensions or [area_dimension(grain), "institution"]
+    rows = q.attribution(v, period, grain, key, dimensions=dimensions, top=3)
+    out: dict[str, Move] = {}
+    for code, part in rows.groupby("indicator_code", sort=False):
+        first = part.iloc[0]
+        words = {}
+        for dimension in dimensions:
+            members = part[part["dimension"] == dimension].sort_values("contribution_rank")
+            text = fmt.attribution_words(list(zip(members["member_name"], members["contribution"], strict=True)),
+                                         first["change"], first["unit"])
+            if text:
+                words[dimension] = text
+        out[str(code)] = Move(change=float(first["change"]), unit=str(first["unit"]), words=words)
+    return out
+
+
+def metric(col, ind: Indicator, snap: dict[str, float | None], spark: list[float] | None = None,
+           moved: Move | None = None, lines: int = 1) -> None:
     """One KPI card: value, MoM delta (YoY in the description), definition as help, optional sparkline;
-    the year-to-date total below it when the warehouse carries ``<code>_YTD``."""
+    the year-to-date total below it when the warehouse carries ``<code>_YTD``. ``moved``: the change's top
+    contributors in words under the delta (``lines`` dimensions; all of them in the help), and for an
+    indicator without a ``_MOM`` row (rates, stocks) the change itself as the delta."""
     value = snap.get(ind.code)
     delta, description = fmt.metric_delta(snap.get(f"{ind.code}_MOM"), snap.get(f"{ind.code}_YOY"))
+    if delta is None and moved is not None:
+        delta = 0 if moved.change == 0 else fmt.change_text(moved.change, moved.unit)
+        description = "较上月持平" if moved.change == 0 else "较上月"
+    help_text = f"{ind.code} · {ind.definition}" if ind.definition else ind.code
+    if moved is not None and moved.words:
+        help_text += "\n\n变动归因（较上月）：" + "；".join(
+            f"{DIMENSION_LABELS.get(d, d)}{w}" for d, w in moved.words.items())
     col.metric(
         label=ind.name,
         value=ind.fmt(value),
         delta=delta,
         delta_description=description,
         delta_color="inverse" if ind.code in INVERSE else "normal",
-        help=f"{ind.code} · {ind.definition}" if ind.definition else ind.code,
+        help=help_text,
         border=True,
         chart_data=spark or None,
         chart_type="line",
     )
+    if moved is not None:
+        shown = list(moved.words.items())[:lines]
+        for dimension, words in shown:
+            # one line of the geography below speaks for itself; anything else says what it is by
+            labelled = len(shown) > 1 or dimension not in ("city", "county")
+            col.caption(f"{DIMENSION_LABELS[dimension]}：{words}" if labelled else words)
     ytd = snap.get(f"{ind.code}_YTD")
     if not fmt.is_missing(ytd):
         col.caption(f"本年累计：{ind.fmt(ytd)}")
-
-
-def scope_caption(v: Viewer) -> None:
-    st.caption(f"查看范围：{v.label}")
 
 
 def _param(key: str) -> str | None:

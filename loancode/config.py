@@ -57,8 +57,73 @@ def workflow_db_path() -> Path:
     return warehouse_path().with_name("workflow.sqlite")
 
 
-def viewer_scope() -> str | None:
-    """Whose data the dashboards show until sign-in exists: `province` or a 6-digit city code."""
+def reports_dir() -> Path:
+    """The report store: the monthly bulletin and the city monthly reports produced after each publish,
+    one folder per month (`<dir>/<YYYY-MM>/…`), kept across rebuilds so past months stay available.
+    Default: `reports/` beside the published warehouse."""
+    if os.environ.get("LOANCODE_REPORTS_DIR"):
+        return _path("LOANCODE_REPORTS_DIR", "")
+    return warehouse_path().with_name("reports")
+
+
+def users_db_path() -> Path:
+    """The embedded user store (accounts, roles, argon2 hashes, lock-outs): SQLite beside the workflow
+    store, never inside the warehouse (a rebuild must not sign anyone out or forget a lock-out)."""
+    if os.environ.get("LOANCODE_USERS_DB"):
+        return _path("LOANCODE_USERS_DB", "")
+    return workflow_db_path().with_name("users.sqlite")
+
+
+def audit_log_path() -> Path:
+    """The append-only audit log (sign-ins, downloads, SQL statements, workflow actions): SQLite beside
+    the workflow store, separate from the published warehouse so that it survives every rebuild."""
+    if os.environ.get("LOANCODE_AUDIT_LOG"):
+        return _path("LOANCODE_AUDIT_LOG", "")
+    return workflow_db_path().with_name("audit_log.sqlite")
+
+
+def _positive(var: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(var) or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def session_idle_minutes() -> float:
+    """A signed-in session ends after this many minutes without any interaction."""
+    return _positive("LOANCODE_SESSION_IDLE_MINUTES", 30)
+
+
+def sql_timeout_seconds() -> float:
+    """The SQL console interrupts a statement running longer than this."""
+    return _positive("LOANCODE_SQL_TIMEOUT", 30)
+
+
+def sql_max_rows() -> int:
+    """The SQL console shows at most this many rows of a result (the CSV download holds up to
+    `sql_download_rows()`)."""
+    return int(_positive("LOANCODE_SQL_MAX_ROWS", 1000))
+
+
+def sql_download_rows() -> int:
+    """The most rows a SQL result's CSV download holds."""
+    return int(_positive("LOANCODE_SQL_DOWNLOAD_ROWS", 100_000))
+
+
+def sql_memory_limit() -> str:
+    """The SQL console's own DuckDB memory ceiling (it never spills to disk: no file may appear)."""
+    return os.environ.get("LOANCODE_SQL_MEMORY", "1GB")
+
+
+def sql_threads() -> int:
+    """The SQL console's own DuckDB threads (the dashboards keep the other core)."""
+    return int(_positive("LOANCODE_SQL_THREADS", 1))
+
+
+def report_scope() -> str | None:
+    """Whose data `python -m dashboards.reports` (the scheduled report CLI) may show: `province` or a
+    city code. The served app never reads it: there the scope is the signed-in user's."""
     return os.environ.get("LOANCODE_VIEWER_SCOPE")
 
 

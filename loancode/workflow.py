@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loancode import config
+from loancode.stores import open_store
 
 STATUS_LABELS = {"open": "待处理", "acknowledged": "已确认", "resolved": "已解决"}
 ACTION_LABELS = {"acknowledge": "确认", "resolve": "解决", "reopen": "重新打开", "comment": "备注"}
@@ -109,12 +110,7 @@ def _iso(value: object) -> str | None:
 
 def connect(path: Path | str | None = None) -> sqlite3.Connection:
     """Open (and create if needed) the workflow store."""
-    target = Path(path) if path is not None else config.workflow_db_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(str(target), timeout=30)
-    con.row_factory = sqlite3.Row
-    con.executescript(SCHEMA)
-    return con
+    return open_store(Path(path) if path is not None else config.workflow_db_path(), SCHEMA)
 
 
 def _state(con: sqlite3.Connection, alert_id: str) -> AlertState:

@@ -2,10 +2,13 @@
 the project's persistent Dagster instance (`DAGSTER_HOME`, default `.dagster_home`), so that `make dagster`
 shows it: the run, each asset's materialization with its row count, the checks' results, the timings.
 
-    LOANCODE_LANDING=<folder> LOANCODE_WAREHOUSE=<file> python -m pipelines.build [--fresh]
+    LOANCODE_LANDING=<folder> LOANCODE_WAREHOUSE=<file> python -m pipelines.build [--fresh] [--reports]
+
+With --reports the latest months' bulletin and city reports are then rendered by a second run of the same
+instance (job publish_reports).
 
 Exits 0 when the build finished (even if some files were refused: they are recorded in
-audit.ingest_files), 1 when it failed, 2 when there is no landing zone, 3 when another build of the same
+audit.ingest_files), 1 when it or its reports failed, 2 when there is no landing zone, 3 when another build of the same
 warehouse is running (refused, never raced: pipelines.lib.build_lock); the published warehouse is then
 unchanged.
 """
@@ -55,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--landing", help="落地区目录 / landing zone (default: $LOANCODE_LANDING)")
     parser.add_argument("--warehouse", help="发布的仓库文件 / published warehouse (default: $LOANCODE_WAREHOUSE)")
     parser.add_argument("--fresh", action="store_true", help="不沿用已发布仓库的原始层 / rebuild the raw layer")
+    parser.add_argument("--reports", action="store_true",
+                        help="发布后生成最近月份的通报与各市月报 / then render the latest months' reports")
     args = parser.parse_args(argv)
     if args.landing:
         os.environ["LOANCODE_LANDING"] = args.landing
@@ -74,12 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 3
     try:
-        return _build(landing, published, config.working_path(), args.fresh)
+        return _build(landing, published, config.working_path(), args.fresh, args.reports)
     finally:
         build_lock.release(published)
 
 
-def _build(landing: Path, published: Path, work: Path, fresh: bool) -> int:
+def _build(landing: Path, published: Path, work: Path, fresh: bool, reports: bool) -> int:
     from loancode import config
     from pipelines.lib import instance, warehouse
 
@@ -96,10 +101,9 @@ def _build(landing: Path, published: Path, work: Path, fresh: bool) -> int:
     from pipelines.defs.automation import landing_dates
     from pipelines.defs.partitions import tags_for_dates
 
-    tags = {**tags_for_dates(landing_dates(), all_files=True), instance.WAREHOUSE_TAG: str(published),
-            instance.PID_TAG: str(os.getpid())}
+    ours = {instance.WAREHOUSE_TAG: str(published), instance.PID_TAG: str(os.getpid())}
     result = defs.resolve_job_def("build_warehouse").execute_in_process(
-        instance=dagster, raise_on_error=False, tags=tags)
+        instance=dagster, raise_on_error=False, tags={**tags_for_dates(landing_dates(), all_files=True), **ours})
     where = f"Dagster 运行 / run {result.run_id}（{config.dagster_home()}）"
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
@@ -108,6 +112,17 @@ def _build(landing: Path, published: Path, work: Path, fresh: bool) -> int:
         return 1
     print(summary(published))
     print(where)
+    if reports:
+        from pipelines.defs.reports import RECENT_MONTHS, data_months, partition_tags
+
+        months = data_months(published)[-RECENT_MONTHS:]
+        if months:
+            rendered = defs.resolve_job_def("publish_reports").execute_in_process(
+                instance=dagster, raise_on_error=False, tags={**partition_tags(months), **ours})
+            if not rendered.success:
+                print("报表生成失败（仓库已发布）/ reports failed (the warehouse is published)", file=sys.stderr)
+                return 1
+            print(f"报表 / reports: {', '.join(months)} → {config.reports_dir()}")
     print(f"完成，用时 {time.monotonic() - started:.1f} 秒 / done in {time.monotonic() - started:.1f} s")
     return 0
 

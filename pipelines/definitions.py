@@ -1,4 +1,4 @@
-"""The Dagster code location: one Definitions object for ingest, dbt, publishing and automation."""
+"""The Dagster code location: one Definitions object for ingest, dbt, publishing, reports and automation."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pipelines.defs.ingest.ledger import ingest_ledger
 from pipelines.defs.ingest.register import register
 from pipelines.defs.publish import published_warehouse
 from pipelines.defs.quality import dq_rule_checks, dq_workflow
+from pipelines.defs.reports import monthly_reports, reports_after_publish, reports_job
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.dbt import dbt_resource, loancode_dbt
 from pipelines.lib.instance import sqlite_without_sync_per_event
@@ -26,10 +27,10 @@ os.environ.setdefault("LOANCODE_DBT_DB", str(config.working_path()))
 
 defs = dg.Definitions(
     assets=[applications, register, credit_reports, authorizations, ingest_ledger, loancode_dbt,
-            published_warehouse, dq_workflow],
+            published_warehouse, dq_workflow, monthly_reports],
     asset_checks=[dq_rule_checks],
-    jobs=[build_job],
+    jobs=[build_job, reports_job],
     schedules=[daily_build],
-    sensors=[landing_zone_sensor],
+    sensors=[landing_zone_sensor, reports_after_publish],
     resources={"warehouse": WarehouseResource.from_config(), "dbt": dbt_resource()},
 )

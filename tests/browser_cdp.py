@@ -102,6 +102,19 @@ class Browser:
             time.sleep(0.25)
         raise TimeoutError(f"page not ready: {expression}\n{(self.text() or '')[:2000]}")
 
+    def type_into(self, selector: str, text: str) -> None:
+        """Focus the element and type ``text`` as a keyboard would (React sees the input events)."""
+        self.evaluate(f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.focus(); e.select(); }})()")
+        self.call("Input.insertText", {"text": text})
+
+    def click_button(self, label: str) -> None:
+        """Click the first button whose visible text is ``label``."""
+        found = self.evaluate(
+            f"(() => {{ const b = [...document.querySelectorAll('button')].find(b => b.innerText.trim() === "
+            f"{json.dumps(label)}); if (b) b.click(); return !!b; }})()")
+        if not found:
+            raise LookupError(f"no button {label!r}")
+
     def text(self) -> str:
         return self.evaluate("document.body ? document.body.innerText : ''") or ""
 

@@ -62,3 +62,27 @@ def test_the_walk_sees_every_kind_of_import(tmp_path):
                       "def f():\n    import importlib\n    importlib.import_module('sample_province.build')\n",
                       encoding="utf-8")
     assert imported_modules(sample) >= {"pipelines.build", "dashboards", "sample_province.build"}
+
+
+# Pages reach the warehouse, the workflow store, the user store and the audit log only through the
+# dashboards' query/action layer (dashboards/queries, dashboards/actions.py, dashboards/auth.py).
+STORES = ("duckdb", "sqlite3", "loancode.workflow", "loancode.users", "loancode.audit_log",
+          "dashboards.queries._db", "dashboards.sql_console")
+
+
+def _opens_a_store(module: str) -> bool:
+    return any(module == s or module.startswith(s + ".") for s in STORES)
+
+
+def test_pages_reach_the_data_only_through_the_query_and_action_layer():
+    pages = [ROOT / "dashboards" / "app.py", *sorted((ROOT / "dashboards" / "app_pages").glob("*.py")),
+             ROOT / "dashboards" / "ui.py", ROOT / "dashboards" / "charts.py"]
+    found = [f"{p.relative_to(ROOT)} imports {m}" for p in pages for m in imported_modules(p) if _opens_a_store(m)]
+    assert found == []
+    # `from loancode import workflow` names the module as an imported name, not a module path
+    for path in pages:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "loancode":
+                names = {a.name for a in node.names}
+                assert not names & {"workflow", "users", "audit_log"}, f"{path.relative_to(ROOT)}: {names}"

@@ -47,3 +47,15 @@ def test_personal_information_is_classified_and_only_masked_in_raw():
     assert pii == {("applications", "legal_rep_name"), ("applications", "contact_phone")}
     raw_columns = [n for n, _ in loader.raw_columns(load_all()["applications"])]
     assert "legal_rep_name" not in raw_columns and "contact_phone" not in raw_columns
+
+
+def test_loan_code_issuer_seed_lists_the_contracts_issuer_types():
+    import csv
+    import re
+    from pathlib import Path
+
+    pattern = load_all()["applications"].column("qr_code_id").pattern
+    in_contract = re.search(r"\(([A-Z|]+)\)", pattern).group(1).split("|")
+    seed = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "loan_code_issuers.csv"
+    with seed.open(encoding="utf-8") as f:
+        assert [r["issuer_type"] for r in csv.DictReader(f)] == in_contract

@@ -14,6 +14,12 @@ from streamlit.testing.v1 import AppTest
 from warehouse_fixture import CITIES, REJECTED_FILE, REJECTED_MESSAGE
 
 from dashboards import format as fmt
+from tests import app_session
+
+
+@pytest.fixture(autouse=True)
+def stores(tmp_path, monkeypatch):
+    app_session.use_stores(monkeypatch, tmp_path)
 
 
 @pytest.fixture
@@ -21,19 +27,12 @@ def warehouse(tmp_path, monkeypatch) -> warehouse_fixture.Fixture:
     return warehouse_fixture.publish(tmp_path, monkeypatch)
 
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 TIMEOUT = 30
 
 
-def run_app(scope: str | None = None, page: str | None = None, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if scope:
-        at.session_state["viewer_scope"] = scope
-    if query:
-        at.query_params.update(query)
-    at.run()
-    if page:
-        at.switch_page(page).run()
+def run_app(scope: str | None = None, page: str | None = None, query: dict | None = None):
+    """Signed in as the province (or, with a city ``scope``, as that city's office)."""
+    at = app_session.app("city" if scope else "province", scope, page, query, timeout=TIMEOUT)
     assert not at.exception, [e.message for e in at.exception]
     return at
 
@@ -121,11 +120,9 @@ def test_city_scope_is_refused_another_city(warehouse):
 
 
 def test_city_scope_cannot_open_institution_ranking(warehouse):
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["viewer_scope"] = "140100"
-    at.run()
-    with pytest.raises(ValueError):  # the page is not even in the navigation
-        at.switch_page("app_pages/institution.py")
+    at = run_app(scope="140100", page="app_pages/institution.py")
+    assert any("无权访问“机构”页面" in e.value for e in at.error)
+    assert not at.dataframe and not at.metric
 
 
 def test_city_page_for_the_province(warehouse):
@@ -165,7 +162,7 @@ def test_missing_published_table_is_a_warning_not_a_traceback(tmp_path, monkeypa
     assert any("缺少已发布的表" in w.value for w in at.warning)
 
 
-def test_invalid_scope_is_reported(warehouse, monkeypatch):
-    monkeypatch.setenv("LOANCODE_VIEWER_SCOPE", "999999")
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    assert any("查看范围无效" in e.value for e in at.error)
+def test_the_environment_no_longer_chooses_the_scope(warehouse, monkeypatch):
+    monkeypatch.setenv("LOANCODE_VIEWER_SCOPE", "140100")
+    at = run_app()  # signed in as the province: the province it is
+    assert "山西省" in at.title[0].value

@@ -16,6 +16,7 @@ from dashboards import charts
 def _cities(values):
     return pd.DataFrame(
         {
+            "city_code": list(wf.CITIES),
             "city_name": [n for n, _, _ in wf.CITIES.values()],
             "lat": [lat for _, lat, _ in wf.CITIES.values()],
             "lon": [lon for _, _, lon in wf.CITIES.values()],
@@ -61,11 +62,14 @@ def test_funnel_skips_missing_stages():
     assert list(fig.data[0].y) == ["融资需求", "授信", "放款"]
 
 
-def test_bubble_map_needs_no_tiles():
-    fig = charts.city_bubble_map(_cities([float(i) for i in range(11)]), name="放款笔数", unit="笔")
-    assert fig.data[0].type == "scatter"  # plain lon/lat axes: nothing to download
-    assert len(fig.data[0].x) == 11
-    assert fig.layout.yaxis.scaleanchor == "x"
+def test_tile_map_colours_every_city_and_says_it_is_a_schematic():
+    fig = charts.city_tile_map(_cities([float(i) for i in range(10)] + [None]), name="放款笔数", unit="笔")
+    tiles = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(tiles) == 11  # one square per city, nothing to download
+    assert sum(s.fillcolor == charts.MISSING_TILE for s in tiles) == 1  # no value: grey
+    texts = [a.text for a in fig.layout.annotations]
+    assert any("太原市" in t for t in texts) and charts.TILE_NOTE in texts
+    assert len({charts.CITY_TILES[c] for c in charts.CITY_TILES}) == 11  # no two cities share a tile
 
 
 def test_empty_inputs_give_a_placeholder():

@@ -63,3 +63,18 @@ def test_amount_scale_and_labels():
     assert fmt.status_label("loaded_with_quarantine") == "部分隔离"
     assert "background-color" in fmt.status_css("已拒绝")
     assert fmt.status_css("其他") == ""
+
+
+def test_changes_and_what_moved_them_in_words():
+    assert fmt.change_text(3.24, "%") == "+3.2 个百分点"
+    assert fmt.change_text(-0.456, "%") == "-0.46 个百分点"
+    assert fmt.change_text(-12, "笔") == "-12 笔"
+    assert fmt.change_text(1234.5, "万元") == "+1,234.50 万元"
+    assert fmt.change_text(25000, "万元") == "+2.50 亿元"
+    assert fmt.change_text(None, "笔") == "—"
+    moved = [("太原市", 3.2), ("大同市", 1.1), ("阳泉市", -0.4), ("晋中市", 0.5), ("运城市", 0.2)]
+    # only the contributors moving the way of the change, at most three, in the mart's rank order
+    assert fmt.attribution_words(moved, 4.6, "%") == "主要来自太原市（+3.2 个百分点）、大同市（+1.1 个百分点）、晋中市（+0.50 个百分点）"
+    assert fmt.attribution_words([("大同市", -3), ("太原市", 2)], -1, "笔") == "主要来自大同市（-3 笔）"
+    assert fmt.attribution_words(moved, 0, "%") is None
+    assert fmt.attribution_words([("太原市", 1e-15)], 2, "笔") is None  # rounding noise names nobody

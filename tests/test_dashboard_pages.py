@@ -9,14 +9,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboards import format as fmt
 from dashboards import queries as q
 from dashboards.scope import ScopeError, Viewer
+from tests import app_session
+from tests.app_runner import run_app
 from tests.built_province import built_warehouse, point_dashboards_at
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 TAIYUAN, DATONG = "140100", "140200"
 
 
@@ -28,6 +28,7 @@ def warehouse(tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def _env(warehouse, monkeypatch, tmp_path):
     point_dashboards_at(warehouse, monkeypatch, tmp_path)
+    app_session.use_stores(monkeypatch, tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -46,20 +47,6 @@ def value(sql, code, grain="province", key="140000", period=None):
     rows = sql("select value from marts.indicator_values where indicator_code = ? and period = ? and grain = ? "
                "and grain_key = ?", code, period or sql.latest, grain, key)
     return rows[0][0] if rows else None
-
-
-def run_app(scope=None, page=None, query=None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if scope:
-        at.session_state["viewer_scope"] = scope
-    if query:
-        at.query_params.update(query)
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
 
 
 def metric(at, label):
@@ -211,3 +198,18 @@ def test_query_layer_refuses_other_cities(sql):
         q.institution_profile(office, other)
     assert set(q.listed_products(office, sql.latest)["city_code"]) <= {TAIYUAN}
     assert set(q.shelf_history(office)["listed"]) and q.overdue_demands(office, TAIYUAN, sql.latest) is not None
+
+
+def test_institution_page_compares_with_peers_of_the_same_type(sql):
+    at = run_app(page="app_pages/institution.py")
+    chosen = at.selectbox(key="institution").value
+    kind, = sql("select institution_type from marts.dim_institution where institution_id = ?", chosen)[0]
+    peers = {r[0] for r in sql("select institution_id from marts.dim_institution where institution_type = ?", kind)}
+    assert any(s.value.startswith(f"同类机构对比（{kind}") for s in at.subheader)
+    table = next(d.value for d in at.dataframe if "机构编码" in d.value.columns and "排名" not in d.value.columns
+                 and "受理笔数（笔）" in d.value.columns)
+    assert set(table["机构编码"]) == peers and chosen in peers
+    latest = sql("select max(period) from marts.indicator_values")[0][0]
+    mine = value(sql, "R03", "institution", chosen, latest)
+    card = next(m for m in at.metric if m.label == "按时响应率：本机构")
+    assert card.value == fmt.percent(mine)

@@ -13,10 +13,10 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from loancode import workflow
+from loancode import audit_log, workflow
+from tests import app_session
 from tests.quality_province import build, province, read_alerts
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
@@ -126,17 +126,12 @@ def test_workflow_state_survives_a_rebuild_and_resolved_alerts_seen_again_reopen
 def quality_page(monkeypatch, tmp_path):
     built = province()
     monkeypatch.setenv("LOANCODE_WAREHOUSE", str(built.published))
-    monkeypatch.setenv("LOANCODE_WORKFLOW_DB", str(tmp_path / "page-workflow.sqlite"))
-    monkeypatch.delenv("LOANCODE_VIEWER_SCOPE", raising=False)
-    return built, tmp_path / "page-workflow.sqlite"
+    app_session.use_stores(monkeypatch, tmp_path)
+    return built, tmp_path / "workflow.sqlite"
 
 
-def _run(scope: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if scope:
-        at.session_state["viewer_scope"] = scope
-    at.run()
-    at.switch_page("app_pages/quality.py").run()
+def _run(role: str = "steward", city: str | None = None) -> AppTest:
+    at = app_session.app(role, city, page="app_pages/quality.py")
     assert not at.exception, [e.message for e in at.exception]
     return at
 
@@ -148,7 +143,8 @@ def test_quality_page_for_a_provincial_steward(quality_page):
     labels = {m.label: m.value for m in at.metric}
     alerts = read_alerts(built.published)
     critical = int((alerts["severity"] == "critical").sum())
-    assert labels["🔴 未解决·严重"] == f"{critical:,} 条" or labels["🔴 未解决·严重"].startswith(str(critical))
+    card = ":red[:material/error:] 未解决·严重"  # a Material icon, not an emoji (no emoji font on a desktop)
+    assert labels[card] == f"{critical:,} 条" or labels[card].startswith(str(critical))
     titles = {json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")}
     assert {"按规则的告警数", "按地市的告警数", "告警趋势（按首次发现月份）"} <= titles
     table = at.dataframe[0].value
@@ -163,7 +159,10 @@ def test_quality_page_for_a_provincial_steward(quality_page):
     assert not at.exception, [e.message for e in at.exception]
     state = workflow.states([chosen], path=db)[chosen]
     assert state.status == "acknowledged"
-    assert workflow.history(chosen, path=db)[-1]["comment"] == "已约谈机构"
+    last = workflow.history(chosen, path=db)[-1]
+    assert (last["comment"], last["by"]) == ("已约谈机构", "t_steward")  # the signed-in user acted
+    logged = audit_log.events(action="workflow")[0]
+    assert (logged["username"], logged["role"], logged["target"]) == ("t_steward", "steward", chosen)
     # a quarantined row's evidence: the masked raw record, never a clear phone number
     at.selectbox(key="dq_rule").set_value("contract_rows_quarantined").run()
     raw = at.dataframe[1].value
@@ -171,13 +170,12 @@ def test_quality_page_for_a_provincial_steward(quality_page):
     assert not raw["原始记录（已脱敏）"].astype(str).str.contains(r"1[3-9]\d{9}").any()
 
 
-def test_quality_page_for_a_city_viewer_shows_only_its_city(quality_page):
+def test_quality_page_is_the_stewards_not_a_city_offices(quality_page):
     built, _ = quality_page
     alerts = read_alerts(built.published)
+    at = _run("province")
+    assert len(at.dataframe[0].value) == len(alerts)
     city = alerts["city_code"].dropna().value_counts().index[0]
-    at = _run(scope=city)
-    table = at.dataframe[0].value
-    assert len(table) == int((alerts["city_code"] == city).sum()) > 0
-    from dashboards.scope import CITY_NAMES
-
-    assert set(table["地市"]) == {CITY_NAMES[city]}
+    at = app_session.app("city", city, page="app_pages/quality.py")
+    assert any("无权访问“数据质量”页面" in e.value for e in at.error)
+    assert not at.dataframe

@@ -1,10 +1,13 @@
 """The city monthly report: every number in the XLSX (read with openpyxl) and in the PDF's text (pypdf)
-equals the marts; the PDF embeds its CJK font; a city office cannot produce another city's report."""
+equals the marts; both print: the XLSX through LibreOffice fits a landscape page's width with its header
+on every page and no cell cut, the PDF embeds every font (pdffonts) and numbers its pages; a city office
+cannot produce another city's report."""
 
 from __future__ import annotations
 
 import io
 import os
+from decimal import ROUND_HALF_UP, Decimal
 import subprocess
 import sys
 import zipfile
@@ -16,8 +19,9 @@ import pytest
 from pypdf import PdfReader
 
 from dashboards.reports import city_report_data, to_pdf, to_xlsx
-from dashboards.reports.data import KPI_CODES, cell_text, kind_of
+from dashboards.reports.data import KPI_CODES, cell_text, kind_of, row_kind
 from dashboards.scope import ScopeError, Viewer
+from tests import office
 from tests.built_province import built_warehouse, point_dashboards_at
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,7 +102,8 @@ def workbook(report):
 
 def test_xlsx_layout_title_units_frozen_header_formats_chart(workbook, report):
     content, wb = workbook
-    assert wb.sheetnames == ["主要指标", "区县", "机构", "超时未响应需求", "合规预警", "趋势"]
+    assert wb.sheetnames == ["主要指标", "区县", "机构", "超时未响应需求", "合规预警", "变动归因", "贷款码推广", "贷款码排名",
+                             "趋势"]
     for ws in wb.worksheets:
         assert report.city_name in ws["A1"].value and "月报" in ws["A1"].value
         assert "万元" in ws["A2"].value
@@ -215,12 +220,9 @@ def test_pdf_embeds_a_truetype_cjk_font(pdf):
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
             fonts[font["/BaseFont"]] = font
-    assert not any("STSong" in name for name in fonts)
-    # reportlab's canvas always declares Helvetica (a standard-14 font, never embedded); every other font,
-    # which carries the Chinese text, must be an embedded TrueType font
-    cjk = {name: font for name, font in fonts.items() if name not in {"/Helvetica", "/ZapfDingbats", "/Symbol"}}
-    assert any("WenQuanYi" in name or "WQY" in name.upper() or "MicroHei" in name for name in cjk), list(fonts)
-    for name, font in cjk.items():
+    assert not any("STSong" in name or "Helvetica" in name for name in fonts), list(fonts)
+    assert any("WenQuanYi" in name or "WQY" in name.upper() or "MicroHei" in name for name in fonts), list(fonts)
+    for name, font in fonts.items():
         descriptor = font.get("/FontDescriptor")
         if descriptor is None and "/DescendantFonts" in font:
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
@@ -287,3 +289,80 @@ def test_cli_writes_both_formats_and_refuses_out_of_scope(report, warehouse, tmp
     assert done.returncode == 2 and "无权查看" in done.stderr and not refused.exists()
     done = _cli("--city", report.city_code, "--month", "1999-01", "--format", "pdf", env=env)
     assert done.returncode == 2 and "没有指标数据" in done.stderr
+
+
+# --- printing: LibreOffice, pdffonts, pdftotext --------------------------------------------------------
+
+needs_office = pytest.mark.skipif(not (office.SOFFICE and office.POPPLER), reason=office.MISSING)
+SHOWN = {"#,##0": (0, "{:,}"), "#,##0.00": (2, "{:,}"), '0.00"%"': (2, "{}%"), "#,##0.0": (1, "{:,}")}
+
+
+def shown(cell) -> str:
+    """A cell's text as a spreadsheet shows it: its number format applied, rounding half up the shortest
+    decimal form of the number (64.05 shows 64.1 where Python's format, on the binary value, gives 64.0)."""
+    if isinstance(cell.value, (int, float)) and cell.number_format in SHOWN:
+        digits, pattern = SHOWN[cell.number_format]
+        rounded = Decimal(repr(float(cell.value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        return pattern.format(rounded)
+    return str(cell.value)
+
+
+@pytest.fixture(scope="module")
+def printed_xlsx(workbook, tmp_path_factory) -> Path:
+    """The workbook as LibreOffice prints it (converted once)."""
+    folder = tmp_path_factory.mktemp("printed")
+    source = folder / "report.xlsx"
+    source.write_bytes(workbook[0])
+    return office.to_pdf(source, folder / "pdf")
+
+
+def _page_numbers_and_orientation(pdf: Path, landscape: bool) -> list[str]:
+    sizes = office.pages(pdf)
+    texts = [office.text(pdf, i) for i in range(1, len(sizes) + 1)]
+    for i, ((w, h), page_text) in enumerate(zip(sizes, texts, strict=True), start=1):
+        assert (w > h) == landscape, (i, w, h)
+        assert f"第{i}页，共{len(sizes)}页" in office.squeeze(page_text), (i, page_text[-200:])
+    return texts
+
+
+@needs_office
+def test_xlsx_prints_landscape_one_page_wide_with_headers_and_no_cell_cut(printed_xlsx, workbook):
+    _, wb = workbook
+    texts = _page_numbers_and_orientation(printed_xlsx, landscape=True)
+    data_rows = sum(ws.max_row - HEADER_ROW for ws in wb.worksheets)
+    # one page wide: a sheet's rows only ever add pages downwards (22 pages before, 6 sheets here)
+    assert len(wb.worksheets) <= len(texts) <= len(wb.worksheets) + data_rows // 25
+    document = office.squeeze("".join(texts))
+    assert "###" not in document  # LibreOffice's mark of a number too wide for its column
+    headers = {}
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert setup.fitToWidth in (None, 1) and int(setup.fitToHeight) == 0  # 1 page wide (the default), any height
+        assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+        headers[ws.title] = [office.squeeze(str(c.value)) for c in ws[HEADER_ROW] if c.value is not None]
+        for row in ws.iter_rows(min_row=1):
+            for cell in row:
+                if cell.value is not None and str(cell.value).strip():
+                    assert office.squeeze(shown(cell)) in document, (ws.title, cell.coordinate, shown(cell))
+    # every page carries the complete header row of its sheet: repeated, and not split across pages
+    for i, page_text in enumerate(texts, start=1):
+        page = office.squeeze(page_text)
+        assert any(all(label in page for label in labels) for labels in headers.values()), (i, page_text[:300])
+
+
+@needs_office
+def test_pdf_embeds_every_font_numbers_its_pages_and_cuts_no_cell(pdf, report, tmp_path):
+    content, _, _ = pdf
+    path = tmp_path / "report.pdf"
+    path.write_bytes(content)
+    fonts = office.fonts(path)
+    assert fonts and all(f["embedded"] for f in fonts), [f["line"] for f in fonts]
+    texts = _page_numbers_and_orientation(path, landscape=True)
+    document = office.squeeze("".join(texts))
+    for section in report.sections:
+        for column in section.columns:
+            assert office.squeeze(column.label) in document, column.label
+        for row in section.rows:
+            for column, value in zip(section.columns, row, strict=True):
+                assert office.squeeze(cell_text(value, row_kind(column, row))) in document, (section.key, value)

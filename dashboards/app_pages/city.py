@@ -1,5 +1,6 @@
-"""城市: one city's monthly indicators, its trend, its counties, institutions, product mix, overdue
-unanswered demands, compliance alerts, and its monthly report (XLSX/PDF)."""
+"""城市: one city's monthly indicators (with what moved them), its trend, its counties, institutions, product
+mix, the promotion of the 贷款码, overdue unanswered demands, compliance alerts, and its monthly report
+(XLSX/PDF)."""
 
 from __future__ import annotations
 
@@ -44,11 +45,13 @@ snap = {
     for r in city_rows[city_rows["period"] == end].itertuples(index=False)
 }
 st.subheader(f"{fmt.period_label(end)} 主要指标")
+moved = ui.moves(viewer, end, "city", city)
 row = st.columns(4)
 for i, code in enumerate(KPI_CODES):
     if i and i % 4 == 0:
         row = st.columns(4)
-    ui.metric(row[i % 4], ui.indicator(cat, code), snap)
+    ui.metric(row[i % 4], ui.indicator(cat, code), snap, moved=moved.get(code))
+st.caption("卡片下方为较上月变化主要来自的区县（按机构的归因见指标说明）。")
 
 options = sorted({c for c in city_rows["indicator_code"] if c == q.base_code(c)})
 code = ui.url_selectbox(
@@ -92,21 +95,13 @@ else:
     bar_code = code if code in present else present[0]
     bar_ind = ui.indicator(cat, bar_code)
     part = county[county["indicator_code"] == bar_code]
-    st.plotly_chart(
-        charts.ranked_bar(
-            part["county_name"],
-            part["value"],
-            name=bar_ind.name,
-            unit=bar_ind.unit,
-            title=f"各区县{bar_ind.name}",
-        ),
-        key="county_bar",
-    )
+    sections.county_charts(viewer, city, part, bar_ind, end, bar_key="county_bar")
 
 # --- the city's detail: breakdowns, institutions, products, overdue demands, alerts, report ----------
 sections.member_section(viewer, city, start, end, cat)
 sections.institution_section(viewer, city, end, cat)
 sections.product_mix_section(viewer, city, end, cat)
+sections.promotion_section(viewer, city, end, cat)
 sections.overdue_section(viewer, city, end)
 sections.alerts_section(viewer, city)
 sections.report_downloads(viewer, city, end)

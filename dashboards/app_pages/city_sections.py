@@ -1,14 +1,16 @@
 """The city page's lower sections: breakdowns by entity type / industry, institutions working in the
-city, product mix, overdue unanswered demands, compliance alerts and the monthly report download.
+city, product mix, the promotion of the 贷款码, overdue unanswered demands, compliance alerts and the monthly
+report download.
 Kept apart from city.py so each file stays small; every read goes through the query layer."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import charts, ui
+from dashboards import access, actions, charts, ui
 from dashboards import format as fmt
 from dashboards import queries as q
+from dashboards.app_pages import promotion_sections
 from dashboards.scope import Viewer
 
 MEMBER_CODES = ["D01", "D02", "O01", "O02", "O03", "O04", "O10"]
@@ -60,6 +62,24 @@ def _member_block(viewer, city, dimension, member, start, end, cat) -> None:
     )
 
 
+def county_charts(viewer: Viewer, city: str, part, ind, period: str, *, bar_key: str) -> None:
+    """The city's counties on ``ind``: a ranked bar beside a tile-grid map (every county, grey without a value).
+    ``part``: county rows of one indicator (grain_key, county_name, value)."""
+    left, right = st.columns([1, 1])
+    with left:
+        st.plotly_chart(
+            charts.ranked_bar(part["county_name"], part["value"], name=ind.name, unit=ind.unit,
+                              title=f"各区县{ind.name}（{fmt.period_label(period)}）"),
+            key=bar_key,
+        )
+    with right:
+        st.plotly_chart(
+            charts.county_tile_map(part, q.counties(viewer, city), name=ind.name, unit=ind.unit,
+                                   title=f"各区县{ind.name}分布"),
+            key="county_map",
+        )
+
+
 def institution_section(viewer: Viewer, city: str, end: str, cat: dict) -> None:
     st.subheader(f"在本市开展业务的机构（{fmt.period_label(end)}）")
     df = q.breakdown(viewer, "institution", INSTITUTION_CODES, city=city, start=end, end=end)
@@ -92,6 +112,13 @@ def product_mix_section(viewer: Viewer, city: str, end: str, cat: dict) -> None:
         table = ui.wide_table(df, "member_key", "member_name", MIX_CODES, cat).drop(columns=["member_key"])
         table = table.rename(columns={"member_name": "产品类别"})
         st.dataframe(table, hide_index=True, column_config=ui.number_columns(table, skip=1), key="product_mix")
+
+
+def promotion_section(viewer: Viewer, city: str, end: str, cat: dict) -> None:
+    st.subheader(f"贷款码推广（{fmt.period_label(end)}）")
+    promotion_sections.issuer_block(viewer, city, end, cat, key="city_issuer")
+    promotion_sections.code_rankings(viewer, city, end, key="city_codes")
+    st.caption("按贷款码的发码地区归属本市的贷款码；全部推广指标见“推广”页。")
 
 
 OVERDUE_LABELS = {
@@ -155,15 +182,17 @@ def report_downloads(viewer: Viewer, city: str, end: str) -> None:
     from dashboards import reports
 
     st.subheader(f"{fmt.period_label(end)} 城市月报")
+    if not access.may(viewer.role, "report_download"):
+        return
     c1, c2, _ = st.columns([1, 1, 3])
-    for col, kind, mime, builder in (
-        (c1, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", reports.to_xlsx),
-        (c2, "pdf", "application/pdf", reports.to_pdf),
+    for col, kind, mime in (
+        (c1, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (c2, "pdf", "application/pdf"),
     ):
-        # generated when clicked (deferred), not on every rerun of the page
+        # generated when clicked (deferred), not on every rerun of the page; the download is audited
         col.download_button(
             f"下载月报（{kind.upper()}）",
-            data=lambda b=builder: b(reports.city_report_data(viewer, city, end)),
+            data=lambda k=kind: actions.city_report(viewer, city, end, k),
             file_name=reports.report_filename(city, end, kind),
             mime=mime,
             on_click="ignore",

@@ -112,6 +112,45 @@ st.plotly_chart(
     key="institution_trend",
 )
 
+# --- peers: the institutions of the same 机构类型 ---------------------------------------------------------
+register = q.institution_register(viewer).set_index("institution_id")
+kind = register["institution_type"].get(inst) if inst in register.index else None
+st.subheader(f"同类机构对比（{kind or '机构类型未知'}，{fmt.period_label(period)}）")
+peers = [k for k in register.index if register.at[k, "institution_type"] == kind] if kind else []
+if len(peers) < 2:
+    st.info("名录中没有与该机构同类型的其他机构，无法对比。")
+else:
+    month_peers = all_rows[(all_rows["period"] == period) & all_rows["grain_key"].isin(peers)]
+    compare = present  # every ranking indicator, also when no peer has a value this month
+    table = month_peers.pivot_table(index="grain_key", columns="indicator_code", values="value",
+                                    aggfunc="first").reindex(index=peers, columns=compare)
+    median = table[compare].median()
+    rows = table[compare].reset_index(names="机构编码")
+    rows.insert(1, "机构名称", [labels.get(k, register.at[k, "institution_name"]) for k in rows["机构编码"]])
+    rows = rows.sort_values(rank_by if rank_by in rows else compare[0], ascending=rank_by in ASCENDING,
+                            na_position="last")
+    cols = st.columns(min(4, len(compare)))
+    for col, code in zip(cols, [c for c in ("R03", "O10", "O04", "R02") if c in compare], strict=False):
+        ind = ui.indicator(cat, code)
+        mine_value = table.at[inst, code] if inst in table.index else None
+        gap = None if fmt.is_missing(mine_value) or fmt.is_missing(median[code]) else mine_value - median[code]
+        col.metric(f"{ind.name}：本机构", ind.fmt(mine_value),
+                   delta=None if gap is None else f"{gap:+,.2f}{'' if ind.unit == '%' else ' ' + ind.unit} 较同类中位数",
+                   delta_color="inverse" if code in ASCENDING else "normal", border=True,
+                   help=f"同类 {len(peers)} 家机构的中位数：{ind.fmt(median[code])}")
+    st.dataframe(
+        rows.rename(columns={c: f"{ui.indicator(cat, c).name}（{ui.indicator(cat, c).unit}）" for c in compare})
+        .style.apply(lambda r: ["background-color: #fff4e5" if r["机构编码"] == inst else "" for _ in r], axis=1),
+        hide_index=True, key="institution_peers",
+    )
+    bar = ui.indicator(cat, rank_by)
+    st.plotly_chart(
+        charts.ranked_bar(rows["机构名称"], rows[rank_by] if rank_by in rows else [None] * len(rows), name=bar.name,
+                          unit=bar.unit, title=f"同类机构{bar.name}（{kind}）", highlight=labels.get(inst, inst)),
+        key="institution_peer_bar",
+    )
+    st.caption(f"同类：名录中机构类型同为“{kind}”的 {len(peers)} 家机构（橙色为本机构）；中位数不含缺失值。")
+
 st.subheader(f"上架产品及合规情况（{fmt.period_label(period)}末）")
 products = q.listed_products(viewer, period, institution=inst)
 if products.empty:

@@ -1,4 +1,4 @@
-"""总览: KPI cards for the chosen month, trend, city comparison, funnel, bubble map, and the indicators
+"""总览: KPI cards for the chosen month, trend, city comparison, funnel, tile-grid map, and the indicators
 of one entity type / industry (filters kept in the URL)."""
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ if not months:
 period = ui.url_selectbox("统计月份", list(reversed(months)), key="month", format_func=fmt.period_label)
 snap = q.snapshot(viewer, period)
 present = {q.base_code(c) for c, v in snap.items()}
+moved = ui.moves(viewer, period, *viewer.home)
 
 # --- KPI cards -----------------------------------------------------------------------------------
 st.subheader("核心指标")
@@ -48,7 +49,8 @@ cols = st.columns(PER_ROW)
 for col, code in zip(cols, CORE, strict=True):
     name, unit = CORE_NAMES[code]
     spark = history[history["indicator_code"] == code].sort_values("period")["value"].fillna(0).tolist()
-    ui.metric(col, ui.indicator(cat, code, name, unit), snap, spark=spark if len(spark) > 1 else None)
+    ui.metric(col, ui.indicator(cat, code, name, unit), snap, spark=spark if len(spark) > 1 else None,
+              moved=moved.get(code))
 
 for title, codes in GROUPS:
     shown = [c for c in codes if c in cat or c in present]
@@ -58,9 +60,11 @@ for title, codes in GROUPS:
     for i in range(0, len(shown), PER_ROW):
         row = st.columns(PER_ROW)
         for col, code in zip(row, shown[i : i + PER_ROW], strict=False):
-            ui.metric(col, ui.indicator(cat, code), snap)
+            ui.metric(col, ui.indicator(cat, code), snap, moved=moved.get(code))
 st.caption(
-    "卡片下方为环比变化，说明中附同比；“—”表示该指标在本月暂无数据。金额单位万元，≥1 亿元时以亿元显示。"
+    "卡片下方为环比变化，说明中附同比；比率、存量类指标显示较上月的变化量。变动归因：较上月变化主要来自哪些"
+    + ("地市" if viewer.is_province else "区县")
+    + "（按机构的归因见指标说明）。“—”表示该指标在本月暂无数据。金额单位万元，≥1 亿元时以亿元显示。"
 )
 
 # --- trend ---------------------------------------------------------------------------------------
@@ -113,7 +117,8 @@ if viewer.is_province:
             )
         with c2:
             st.plotly_chart(
-                charts.city_bubble_map(by_city, name=ind.name, unit=ind.unit, title=f"{ind.name}分布"),
+                charts.city_tile_map(by_city, name=ind.name, unit=ind.unit,
+                                     title=f"各地市{ind.name}分布（{fmt.period_label(period)}）"),
                 key="city_map",
             )
 else:
@@ -129,16 +134,7 @@ else:
         )
         ind = ui.indicator(cat, code)
         part = county_rows[county_rows["indicator_code"] == code]
-        st.plotly_chart(
-            charts.ranked_bar(
-                part["county_name"],
-                part["value"],
-                name=ind.name,
-                unit=ind.unit,
-                title=f"各区县{ind.name}（{fmt.period_label(period)}）",
-            ),
-            key="county_chart",
-        )
+        city_sections.county_charts(viewer, viewer.scope, part, ind, period, bar_key="county_chart")
 
 # --- filters by entity type and industry (province-wide members, or the city's) -----------------------
 city_sections.member_section(viewer, viewer.city_code, recent[0], period, cat)

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboards import charts, ui
 from dashboards import format as fmt
 from dashboards import queries as q
-from dashboards.scope import CITY_NAMES
+from dashboards.scope import CITY_NAMES, PROVINCE_CODE
 
 ui.require_warehouse()
 viewer = ui.viewer()
@@ -39,9 +39,11 @@ if city is None:
 else:
     rows = q.values(viewer, ["S01", "S02", "S03"], "city", keys=[city], start=period, end=period)
     snap = {r.indicator_code: r.value for r in rows.itertuples(index=False)}
+area = ("province", PROVINCE_CODE) if city is None else ("city", city)
+moved = ui.moves(viewer, period, *area)
 k = st.columns(3)
 for col, code in zip(k, ["S01", "S02", "S03"], strict=True):
-    ui.metric(col, ui.indicator(cat, code), snap)
+    ui.metric(col, ui.indicator(cat, code), snap, moved=moved.get(code))
 
 month_shelf = history[history["period"] == period]
 left, right = st.columns([2, 3])

@@ -1,8 +1,8 @@
 """数据质量: every quality and compliance alert with its evidence, and the stewards' workflow on it.
 
 Alerts come from the warehouse (``marts.dq_alerts`` through ``dashboards.queries.quality``); their
-status and comments from the workflow store (``loancode.workflow``, SQLite outside the warehouse),
-reconciled lazily once per published build and session.
+status and comments from the workflow store (through ``dashboards.queries.workflow``), reconciled lazily
+once per published build and session. Actions go through ``dashboards.actions`` as the signed-in user.
 """
 
 from __future__ import annotations
@@ -10,15 +10,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, ui
+from dashboards import access, actions, charts, ui
 from dashboards import format as fmt
 from dashboards import queries as q
 from dashboards.queries import quality as qq
+from dashboards.queries import workflow
 from dashboards.scope import CITY_NAMES
-from loancode import workflow
 
 SEVERITY_LABELS = {"critical": "严重", "warning": "警告", "info": "提示"}
-SEVERITY_ICONS = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
+# Severity marks need no emoji font: Material icons (bundled with Streamlit's frontend) on the cards,
+# coloured text (CSS) in the table, a bracketed word in plain-text labels.
+SEVERITY_ICONS = {"critical": ":red[:material/error:]", "warning": ":orange[:material/warning:]",
+                  "info": ":blue[:material/info:]"}
+
 OWNER_LABELS = {"data_steward": "数据管理员", "platform_operator": "平台运营方", "compliance_officer": "合规专员"}
 FAMILY_LABELS = {"contract": "数据约定", "timeliness": "及时性", "completeness": "完整性", "compliance": "合规",
                  "consistency": "一致性"}
@@ -54,16 +58,16 @@ if not qq.available():
 # reopens even if the build ran without the Dagster reconcile (e.g. a warehouse copied in by hand).
 stamp_key = f"dq_reconciled::{q.stamp()}"
 if not st.session_state.get(stamp_key):
-    reopened = workflow.reconcile(qq.reconcile_marks())
+    reopened = workflow.reconcile(viewer)
     st.session_state[stamp_key] = True
     if reopened:
-        st.toast(f"{len(reopened)} 条已解决的告警再次出现，已自动重新打开。", icon="🔁")
+        st.toast(f"{len(reopened)} 条已解决的告警再次出现，已自动重新打开。", icon=":material/autorenew:")
 
 alerts = qq.alerts(viewer)
 rules = qq.rules(viewer).set_index("rule_code")
-states = workflow.states(alerts["alert_id"].tolist())
+states = workflow.states(viewer, alerts["alert_id"].tolist())
 alerts = alerts.assign(
-    status=[states[a].status for a in alerts["alert_id"]],
+    status=[states[a] for a in alerts["alert_id"]],
     rule_label=[f"{n}（{c}）" if isinstance(n, str) else c for n, c in zip(alerts["rule_name"], alerts["rule_code"], strict=True)],
     city_name=[CITY_NAMES.get(c, "全省") if isinstance(c, str) else "全省" for c in alerts["city_code"]],
 )
@@ -135,7 +139,7 @@ st.plotly_chart(charts.trend(trend.rename(columns={"severity": "indicator_code"}
 
 st.subheader(f"告警列表（{len(shown)}）")
 table = pd.DataFrame({
-    "严重程度": shown["severity"].map(lambda s: f"{SEVERITY_ICONS.get(s, '')} {SEVERITY_LABELS.get(s, s)}"),
+    "严重程度": shown["severity"].map(lambda s: SEVERITY_LABELS.get(s, s)),
     "规则": shown["rule_label"],
     "地市": shown["city_name"],
     "对象": [f"{ENTITY_LABELS.get(t, t)} {k}" for t, k in zip(shown["entity_type"], shown["entity_key"], strict=True)],
@@ -145,7 +149,7 @@ table = pd.DataFrame({
     "状态": shown["status"].map(workflow.STATUS_LABELS),
     "说明": shown["detail"],
 })
-st.dataframe(table, hide_index=True, key="dq_alert_table",
+st.dataframe(table.style.map(fmt.status_css, subset=["严重程度"]), hide_index=True, key="dq_alert_table",
              column_config={"说明": st.column_config.TextColumn(width="large")})
 
 if shown.empty:
@@ -153,7 +157,7 @@ if shown.empty:
 
 # Drill-down and workflow on one alert
 st.subheader("告警详情与处理")
-labels = {r.alert_id: f"{SEVERITY_ICONS.get(r.severity, '')} {r.rule_label} · {r.entity_key}"
+labels = {r.alert_id: f"【{SEVERITY_LABELS.get(r.severity, r.severity)}】{r.rule_label} · {r.entity_key}"
           for r in shown.itertuples(index=False)}
 chosen = ui.url_selectbox("选择告警", list(labels), key="dq_alert", format_func=labels.get)
 current = shown[shown["alert_id"] == chosen].iloc[0]
@@ -174,33 +178,29 @@ with c1:
     st.dataframe(rows.rename(columns=EVIDENCE_COLUMNS), hide_index=True, key="dq_evidence")
 
 with c2:
-    by = st.text_input("处理人", value="数据管理员", key="dq_by")
-    note = st.text_area("备注", key="dq_comment", placeholder="处理说明、核实结果、整改要求……")
+    may_act = access.may(viewer.role, "workflow")
+    st.caption(f"处理人：{viewer.username}（以登录用户记录）")
+    note = st.text_area("备注", key="dq_comment", placeholder="处理说明、核实结果、整改要求……", disabled=not may_act)
     status = current["status"]
     b1, b2, b3 = st.columns(3)
-    actions = {
-        "acknowledge": b1.button("确认", key="dq_acknowledge", disabled=status != "open"),
-        "resolve": b2.button("解决", key="dq_resolve", disabled=status == "resolved"),
-        "reopen": b3.button("重新打开", key="dq_reopen", disabled=status == "open"),
+    actions_pressed = {
+        "acknowledge": b1.button("确认", key="dq_acknowledge", disabled=not may_act or status != "open"),
+        "resolve": b2.button("解决", key="dq_resolve", disabled=not may_act or status == "resolved"),
+        "reopen": b3.button("重新打开", key="dq_reopen", disabled=not may_act or status == "open"),
     }
-    for action, pressed in actions.items():
+    for action, pressed in actions_pressed.items():
         if not pressed:
             continue
         try:
-            if action == "acknowledge":
-                workflow.acknowledge(chosen, by, note)
-            elif action == "resolve":
-                workflow.resolve(chosen, by, note, last_seen=current["last_seen"], occurrences=current["occurrences"])
-            else:
-                workflow.reopen(chosen, by, note)
-        except workflow.WorkflowError as exc:
+            actions.act_on_alert(viewer, action, chosen, note)
+        except actions.WorkflowError as exc:
             st.error(str(exc))
         else:
             st.session_state["dq_flash"] = f"已{workflow.ACTION_LABELS[action]}：{labels[chosen]}"
             st.rerun()
     if st.session_state.get("dq_flash"):
         st.success(st.session_state.pop("dq_flash"))
-    past = workflow.history(chosen)
+    past = workflow.history(viewer, chosen)
     if past:
         st.markdown("**处理记录**")
         st.dataframe(pd.DataFrame(past)[["at", "by", "action", "to_status", "comment"]].assign(

@@ -25,11 +25,16 @@ from dashboards.queries.indicators import (
     snapshot,
     values,
 )
-from dashboards.queries.breakdowns import DIMENSIONS, breakdown, members
+from dashboards.queries.attribution import attribution
+from dashboards.queries.breakdowns import DIMENSIONS, breakdown, issuer_labels, members
+from dashboards.queries.promotion import P_CODES, issuer_by_city, promotion_codes
+from dashboards.queries.report_files import report_file, report_files
 from dashboards.queries.ingest import ingest_files, quarantine_sample, quarantine_summary
 from dashboards.queries.reporting import (
+    alert_activity,
     city_alerts,
     institution_profile,
+    institution_register,
     listed_products,
     overdue_demands,
     product_periods,
@@ -39,11 +44,14 @@ from dashboards.scope import ScopeError, Viewer
 
 __all__ = [
     "DIMENSIONS",
+    "alert_activity",
     "MISSING_MESSAGE",
+    "P_CODES",
     "ScopeError",
     "Viewer",
     "WarehouseMissing",
     "WarehouseUnavailable",
+    "attribution",
     "base_code",
     "breakdown",
     "catalog",
@@ -55,15 +63,21 @@ __all__ = [
     "home_values",
     "ingest_files",
     "institution_profile",
+    "institution_register",
     "institution_values",
+    "issuer_by_city",
+    "issuer_labels",
     "listed_products",
     "members",
     "overdue_demands",
     "product_periods",
+    "promotion_codes",
     "periods",
     "quarantine_sample",
     "quarantine_summary",
     "release",
+    "report_file",
+    "report_files",
     "shelf_history",
     "snapshot",
     "stamp",

@@ -1,4 +1,4 @@
-"""Indicators broken down by institution, product category, entity type or industry.
+"""Indicators broken down by institution, product category, entity type, industry or 贷款码 issuer type.
 
 Province-wide members come from ``marts.indicator_values`` (province scope only: a member spans every
 city). One city's members come from ``marts.rpt_city_breakdowns`` (same formulas, crossed with the
@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from dashboards.queries._guard import requires
 from dashboards.queries._db import has_table, query
 from dashboards.queries.indicators import add_code_and_period_filters, values
 from dashboards.scope import Viewer
@@ -21,6 +22,7 @@ DIMENSIONS = {
     "product_category": "产品类别",
     "entity_type": "主体类型",
     "industry": "行业",
+    "issuer_type": "发码主体类型",
 }
 ENTITY_TYPES = ["企业", "个体工商户", "其他"]
 COLUMNS = ["indicator_code", "period", "member_key", "value", "member_name"]
@@ -30,6 +32,15 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=float if c == "value" else object) for c in COLUMNS})
 
 
+def issuer_labels() -> dict[str, str]:
+    """{issuer_type: Chinese label} in display order (marts.dim_loan_code_issuer; {} without it)."""
+    if not has_table("marts.dim_loan_code_issuer", "issuer_type", "name_zh", "sort_order"):
+        return {}
+    df = query("select issuer_type, name_zh from marts.dim_loan_code_issuer order by sort_order, issuer_type")
+    return {str(k): str(n) for k, n in zip(df["issuer_type"], df["name_zh"], strict=True)}
+
+
+@requires("indicators")
 def member_names(viewer: Viewer, dimension: str) -> dict[str, str]:
     """{member_key: label}: institution names, industry section names; other members are their own label."""
     if dimension == "institution" and has_table("marts.dim_institution", "institution_id", "institution_name"):
@@ -39,11 +50,14 @@ def member_names(viewer: Viewer, dimension: str) -> dict[str, str]:
         )
     elif dimension == "industry" and has_table("marts.dim_industry", "section", "name_zh"):
         df = query("select section as k, section || ' ' || name_zh as n from marts.dim_industry")
+    elif dimension == "issuer_type":
+        return issuer_labels()
     else:
         return {}
     return {str(k): str(n) for k, n in zip(df["k"], df["n"], strict=True) if n is not None}
 
 
+@requires("indicators")
 def breakdown(
     viewer: Viewer,
     dimension: str,
@@ -84,11 +98,14 @@ def breakdown(
     return df
 
 
+@requires("indicators")
 def members(viewer: Viewer, dimension: str, *, city: str | None = None) -> list[tuple[str, str]]:
     """(key, label) of the members a filter may offer, in display order."""
     names = member_names(viewer, dimension)
     if dimension == "entity_type":
         return [(k, k) for k in ENTITY_TYPES]
+    if dimension == "issuer_type":
+        return list(names.items())
     if dimension == "industry" and names:
         return sorted(names.items())
     if city is not None:

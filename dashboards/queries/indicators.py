@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from dashboards.queries._guard import requires
 from dashboards.queries._db import has_table, query
 from dashboards.scope import CITY_NAMES, ScopeError, Viewer
 
@@ -53,6 +54,7 @@ def _scope_where(
     return "grain = ? and list_contains(?, grain_key)", [grain, keys]
 
 
+@requires("indicators")
 def values(
     viewer: Viewer,
     codes: Iterable[str] | None,
@@ -83,6 +85,7 @@ def values(
     return df
 
 
+@requires("indicators")
 def home_values(
     viewer: Viewer, codes: Iterable[str] | None, *, start: str | None = None, end: str | None = None
 ) -> pd.DataFrame:
@@ -91,6 +94,7 @@ def home_values(
     return values(viewer, codes, grain, keys=[key], start=start, end=end)
 
 
+@requires("indicators")
 def snapshot(viewer: Viewer, period: str) -> dict[str, float | None]:
     """{indicator_code: value} of every indicator (growth rows included) at the home area in ``period``."""
     df = home_values(viewer, None, start=period, end=period)
@@ -100,6 +104,7 @@ def snapshot(viewer: Viewer, period: str) -> dict[str, float | None]:
     }
 
 
+@requires("indicators")
 def periods(viewer: Viewer) -> list[str]:
     """Months with indicator rows for the viewer's home area, ascending."""
     grain, key = viewer.home
@@ -108,6 +113,7 @@ def periods(viewer: Viewer) -> list[str]:
     return [str(p) for p in df["period"].tolist()]
 
 
+@requires("indicators")
 def catalog(viewer: Viewer) -> pd.DataFrame:
     """The indicator catalog (code, name_zh, name_en, unit, definition, grains, additive), by code."""
     return query(
@@ -115,6 +121,7 @@ def catalog(viewer: Viewer) -> pd.DataFrame:
     )
 
 
+@requires("indicators")
 def cities(viewer: Viewer) -> pd.DataFrame:
     """The cities the viewer may see: city_code, city_name, lat, lon (marts.dim_city)."""
     if has_table("marts.dim_city", "city_code", "city_name", "lat", "lon"):
@@ -134,6 +141,7 @@ def cities(viewer: Viewer) -> pd.DataFrame:
     return df
 
 
+@requires("indicators")
 def counties(viewer: Viewer, city_code: str) -> pd.DataFrame:
     """county_code, county_name of one city (marts.dim_county)."""
     viewer.check_city(city_code)
@@ -146,6 +154,7 @@ def counties(viewer: Viewer, city_code: str) -> pd.DataFrame:
     return pd.DataFrame({"county_code": pd.Series(dtype=str), "county_name": pd.Series(dtype=str)})
 
 
+@requires("indicators")
 def city_values(
     viewer: Viewer, codes: Iterable[str], *, start: str | None = None, end: str | None = None
 ) -> pd.DataFrame:
@@ -157,6 +166,7 @@ def city_values(
     return out
 
 
+@requires("indicators")
 def county_values(
     viewer: Viewer,
     city_code: str,
@@ -174,6 +184,7 @@ def county_values(
     return out
 
 
+@requires("indicators")
 def institution_values(
     viewer: Viewer, codes: Iterable[str], *, start: str | None = None, end: str | None = None
 ) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboards.queries._guard import requires
 from dashboards.queries._db import query
 from dashboards.scope import ScopeError, Viewer
 
@@ -16,6 +17,7 @@ INGEST_FILES = "audit.ingest_files"
 QUARANTINE = "audit.quarantine"
 
 
+@requires("ingest")
 def ingest_files(viewer: Viewer) -> pd.DataFrame:
     """Every delivery, newest business date first: feed, file_name, business_date, sha256, encoding,
     rows_in, rows_loaded, rows_quarantined, status, message, loaded_at."""
@@ -26,6 +28,7 @@ def ingest_files(viewer: Viewer) -> pd.DataFrame:
     )
 
 
+@requires("ingest")
 def quarantine_summary(viewer: Viewer) -> pd.DataFrame:
     """Quarantined rows by feed and rule: feed, rule, rows."""
     return query(
@@ -34,6 +37,7 @@ def quarantine_summary(viewer: Viewer) -> pd.DataFrame:
     )
 
 
+@requires("ingest")
 def quarantine_sample(
     viewer: Viewer, *, feed: str | None = None, rule: str | None = None, limit: int = 200
 ) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from dashboards.queries._guard import requires
 from dashboards.queries._db import has_table, query
 from dashboards.scope import ScopeError, Viewer
 
@@ -35,6 +36,7 @@ def _scope_clause(viewer: Viewer) -> tuple[str, list]:
     return ("true", []) if viewer.is_province else ("a.city_code = ?", [viewer.scope])
 
 
+@requires("quality")
 def rules(viewer: Viewer) -> pd.DataFrame:
     """The rule catalog (seed dq_rules, published as marts.dq_rule_catalog)."""
     if not has_table(RULES, "rule_code"):
@@ -42,6 +44,7 @@ def rules(viewer: Viewer) -> pd.DataFrame:
     return query(f"select {', '.join(RULE_COLUMNS)} from {RULES} order by family, rule_code")
 
 
+@requires("quality")
 def alerts(viewer: Viewer) -> pd.DataFrame:
     """The viewer's alerts with the rule's Chinese name, owner and family, newest evidence first."""
     if not available():
@@ -66,6 +69,7 @@ def reconcile_marks() -> list[tuple]:
     return [(r.alert_id, r.last_seen, r.occurrences) for r in frame.itertuples(index=False)]
 
 
+@requires("quality")
 def alert(viewer: Viewer, alert_id: str) -> dict | None:
     """One alert, or None if it does not exist; ScopeError if it exists outside the viewer's scope."""
     if not available():
@@ -150,6 +154,7 @@ EVIDENCE: dict[str, Evidence] = {
 }
 
 
+@requires("quality")
 def evidence(viewer: Viewer, alert_id: str, limit: int = 200) -> pd.DataFrame:
     """The rows behind an alert (PII masked or absent), at most ``limit``."""
     row = alert(viewer, alert_id)

@@ -4,7 +4,7 @@
 - ``marts.fct_listed_products`` + ``marts.dim_product`` + ``marts.dim_institution``: the shelf and its
   compliance; a city office sees the products of its own city's institutions only;
 - ``marts.dq_alerts`` (the quality issue's table, read only if present): a city's compliance alerts;
-  "open" = not resolved in the workflow store when ``loancode.workflow`` exists.
+  "open" = not resolved in the stewards' workflow store (read through ``queries.workflow``).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from loancode import config, workflow
-
+from dashboards.queries import workflow
 from dashboards.queries._db import columns, has_table, query
+from dashboards.queries._guard import requires
 from dashboards.scope import ScopeError, Viewer
 
 OVERDUE = "marts.rpt_overdue_demands"
@@ -31,6 +31,7 @@ def listing_rule_labels() -> dict[str, str]:
     return {c: labels[c] for c in columns(LISTED) if c in labels}
 
 
+@requires("indicators")
 def overdue_demands(viewer: Viewer, city: str, period: str) -> pd.DataFrame:
     """The city's overdue unanswered demands at the end of ``period`` (R04's applications), oldest first."""
     viewer.check_city(city)
@@ -54,6 +55,7 @@ def _product_scope(viewer: Viewer, city: str | None) -> tuple[str, list]:
     return "true", []
 
 
+@requires("indicators")
 def listed_products(
     viewer: Viewer,
     period: str,
@@ -97,6 +99,7 @@ def listed_products(
     )
 
 
+@requires("indicators")
 def shelf_history(viewer: Viewer, *, city: str | None = None) -> pd.DataFrame:
     """period, product_category, listed, violations: the shelf at each month end, in the viewer's scope."""
     if not has_table(LISTED, "product_id", "is_violation"):
@@ -109,12 +112,14 @@ def shelf_history(viewer: Viewer, *, city: str | None = None) -> pd.DataFrame:
     )
 
 
+@requires("indicators")
 def product_periods(viewer: Viewer) -> list[str]:
     if not has_table(LISTED, "period"):
         return []
     return [str(p) for p in query(f"select distinct period from {LISTED} order by 1")["period"]]
 
 
+@requires("indicators")
 def institution_profile(viewer: Viewer, institution_id: str) -> dict:
     """One institution's register entry (province scope; a city office: only its city's institutions)."""
     if not has_table("marts.dim_institution", "institution_id", "city_code", "onboarding_status"):
@@ -133,14 +138,7 @@ def institution_profile(viewer: Viewer, institution_id: str) -> dict:
     return row
 
 
-def _resolved_alert_ids(alert_ids: list[str]) -> set[str]:
-    """Those of ``alert_ids`` resolved in the stewards' workflow store. No store file yet: nothing is
-    resolved, every alert is open (the store is only read here: a report must not create it)."""
-    if not alert_ids or not config.workflow_db_path().is_file():
-        return set()
-    return {a for a, state in workflow.states(alert_ids).items() if state.status == "resolved"}
-
-
+@requires("indicators")
 def city_alerts(viewer: Viewer, city: str) -> pd.DataFrame | None:
     """The city's open compliance alerts from marts.dq_alerts; None when that table does not exist."""
     viewer.check_city(city)
@@ -152,5 +150,51 @@ def city_alerts(viewer: Viewer, city: str) -> pd.DataFrame | None:
         "order by severity, last_seen desc, alert_id",
         [city],
     )
-    resolved = _resolved_alert_ids([str(a) for a in df["alert_id"]])
+    resolved = workflow.resolved([str(a) for a in df["alert_id"]])
     return df[~df["alert_id"].astype(str).isin(resolved)].reset_index(drop=True)
+
+
+@requires("indicators")
+def institution_register(viewer: Viewer) -> pd.DataFrame:
+    """institution_id, institution_name, institution_type, city_code of every institution in the register
+    (province scope; a city office: its own city's institutions)."""
+    if not has_table("marts.dim_institution", "institution_id", "institution_type", "city_code"):
+        return pd.DataFrame(columns=["institution_id", "institution_name", "institution_type", "city_code"])
+    where, params = ("true", []) if viewer.is_province else ("city_code = ?", [viewer.scope])
+    return query(
+        "select cast(institution_id as varchar) as institution_id, institution_name, institution_type, city_code "
+        f"from marts.dim_institution where {where} order by institution_id",
+        params,
+    )
+
+
+ACTIVITY_COLUMNS = ["rule_code", "rule_name", "severity", "opened", "resolved", "unresolved"]
+
+
+@requires("indicators")
+def alert_activity(viewer: Viewer, period: str) -> pd.DataFrame:
+    """Per rule: alerts first evidenced in ``period`` (opened), alerts a steward resolved in that calendar
+    month (resolved, from the workflow store's history), and alerts evidenced by the month's end that
+    are not resolved now (unresolved). A city office: its city's alerts only."""
+    if not has_table(ALERTS, "alert_id", "first_seen", "city_code"):
+        return pd.DataFrame(columns=ACTIVITY_COLUMNS)
+    where, params = ("true", []) if viewer.is_province else ("a.city_code = ?", [viewer.scope])
+    alerts = query(
+        "select a.alert_id, a.rule_code, coalesce(r.name_zh, a.rule_code) as rule_name, a.severity, "
+        "strftime(a.first_seen, '%Y-%m') as first_month "
+        f"from {ALERTS} as a left join marts.dq_rule_catalog as r on r.rule_code = a.rule_code where {where}",
+        params,
+    )
+    ids = [str(a) for a in alerts["alert_id"]]
+    resolved_ids = workflow.resolved(ids)
+    in_month = workflow.resolved_in_month(ids, period)
+    alerts = alerts.assign(
+        opened=alerts["first_month"] == period,
+        resolved=alerts["alert_id"].astype(str).isin(in_month),
+        unresolved=(alerts["first_month"] <= period) & ~alerts["alert_id"].astype(str).isin(resolved_ids),
+    )
+    out = alerts.groupby(["rule_code", "rule_name", "severity"], as_index=False)[["opened", "resolved", "unresolved"]].sum()
+    out = out[(out[["opened", "resolved", "unresolved"]] > 0).any(axis=1)]
+    order = {"critical": 0, "warning": 1, "info": 2}
+    return out.sort_values(["severity", "rule_code"], key=lambda s: s.map(order) if s.name == "severity" else s,
+                           kind="stable").reset_index(drop=True)[ACTIVITY_COLUMNS]

@@ -41,6 +41,25 @@ class Column:
         return f"{self.header}（{self.unit}）" if self.unit else self.header
 
 
+@dataclass(frozen=True)
+class Figure:
+    """One published number and where it comes from: the row (indicator_code, period, grain, grain_key)
+    of ``marts.indicator_values`` — or, for counts that are no indicator (alerts), ``source`` names the
+    table and ``code`` what was counted. Renderers show ``value``; the bulletin's appendix lists them."""
+
+    value: float | None
+    code: str
+    grain: str
+    key: str
+    period: str
+    source: str = "marts.indicator_values"
+
+
+def plain(value):
+    """A cell's value without its provenance."""
+    return value.value if isinstance(value, Figure) else value
+
+
 @dataclass
 class Section:
     key: str
@@ -82,6 +101,7 @@ def row_kind(column: Column, row: list) -> str:
 
 def cell_text(value, kind: str) -> str:
     """A value as the PDF prints it (and as the tests expect to read it back)."""
+    value = plain(value)
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "—"
     if kind == "count":
@@ -100,6 +120,7 @@ def cell_text(value, kind: str) -> str:
 
 
 def _clean(value):
+    value = plain(value)
     if value is None:
         return None
     try:
@@ -248,12 +269,18 @@ def city_report_data(viewer: Viewer, city: str, month: str) -> CityReport:
         month=month,
         generated_at=datetime.now().strftime("%Y-%m-%d %H:%M"),
     )
+    from dashboards.reports.attribution import attribution_section
+    from dashboards.reports.promotion import promotion_codes_section, promotion_section
+
     report.sections = [
         _kpis(viewer, city, month, cat),
         _counties(viewer, city, month, cat),
         _institutions(viewer, city, month, cat),
         _overdue(viewer, city, month),
         _alerts(viewer, city),
+        attribution_section(viewer, month, city=city),
+        promotion_section(viewer, month, city=city),
+        promotion_codes_section(viewer, month, city),
     ]
     report.trend = _trend(viewer, city, month, city_months, cat)
     return report

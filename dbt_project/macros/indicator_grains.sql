@@ -3,7 +3,9 @@
 
     grain_columns(): the column of a population row that holds each grain's key. Every population
     (a CTE with one row per counted thing, a `period` column and these key columns, NULL where the row
-    has no member of that grain) is rolled up by rollup_indicators().
+    has no member of that grain) is rolled up by rollup_indicators(). The promotion family's grains
+    (docs/promotion.md): issuer_type (the 贷款码's issuer type GOV…PLAT, published) and qr_code (one loan code:
+    never in the catalog, so never in indicator_values; read by marts.rpt_promotion_codes).
 -#}
 {% macro grain_columns() -%}
     {{ return({
@@ -14,12 +16,15 @@
         'product_category': 'product_category',
         'entity_type': 'entity_type',
         'industry': 'industry_section',
+        'issuer_type': 'issuer_type',
+        'qr_code': 'qr_code_id',
     }) }}
 {%- endmacro %}
 
-{#- the key columns of every grain, for a population's select list -#}
+{#- the key columns of the "all" grains (indicators.md), for a population's select list -#}
 {% macro grain_key_columns() -%}
-    {{ grain_columns().values() | join(', ') }}
+    {%- set cols = grain_columns() -%}
+    {%- for g in all_grains() %}{{ cols[g] }}{{ ', ' if not loop.last }}{% endfor -%}
 {%- endmacro %}
 
 {% macro all_grains() -%}
@@ -86,6 +91,16 @@
     ) as r,
     unnest(r.measure_values) as u(m)
     where r.grain_key is not null
+{%- endmacro %}
+
+{#-
+    ratio_denominator(code): the name of a ratio indicator's denominator component. A family that
+    computes a ratio (a %, or the mean R02) also rolls up its denominator as the measure '<code>__denominator'
+    at the same grains, in the same GROUPING SETS: rpt_indicator_attribution weighs the members by it. Not
+    in the catalog, so never published in indicator_values.
+-#}
+{% macro ratio_denominator(code) -%}
+    {{ return(code ~ '__denominator') }}
 {%- endmacro %}
 
 {#- percent share: 100 * numerator / denominator, NULL where the denominator is 0 -#}

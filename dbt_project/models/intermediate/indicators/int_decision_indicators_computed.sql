@@ -17,6 +17,7 @@ population as (
 final as (
     {{ rollup_indicators('population', [
         ['O10', pct("count(*) filter (where first_decision = 'approved')", 'count(*)')],
+        [ratio_denominator('O10'), 'count(*)'],
     ], all_grains() + city_crossed_grains()) }}
 )
 

@@ -21,6 +21,7 @@ final as (
         ['D02', 'sum(amount_yuan) / 10000.0'],
         ['D03', 'count(distinct uscc)'],
         ['O11', pct('count(*) filter (where is_disbursed_within_30_days)', 'count(*)')],
+        [ratio_denominator('O11'), 'count(*)'],
     ], all_grains() + city_crossed_grains()) }}
 )
 

@@ -30,6 +30,8 @@ final as (
         ['O08', pct("coalesce(sum(amount_yuan) filter (where guarantee_type = '信用'), 0)", 'sum(amount_yuan)')],
         ['O09', "coalesce(sum(amount_yuan) filter (where guarantee_type = '政府性融资担保'), 0) / 10000.0"],
         ['C01', 'count(distinct county_code)'],
+        [ratio_denominator('O06'), 'sum(amount_yuan)'],
+        [ratio_denominator('O08'), 'sum(amount_yuan)'],
     ], all_grains() + city_crossed_grains()) }}
 )
 

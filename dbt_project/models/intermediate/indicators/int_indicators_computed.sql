@@ -9,6 +9,7 @@
     'int_disbursement_indicators_computed',
     'int_register_indicators_computed',
     'int_credit_query_indicators_computed',
+    'int_promotion_indicators_computed',
 ] %}
 with
 {% for family in families %}

@@ -26,6 +26,8 @@ final as (
         ['R01', 'count(*)'],
         ['R02', 'sum(response_seconds) / count(*) / 3600.0'],
         ['R03', pct('count(*) filter (where is_accepted_on_time)', 'count(*)')],
+        [ratio_denominator('R02'), 'count(*)'],
+        [ratio_denominator('R03'), 'count(*)'],
     ], ['province', 'city', 'county', 'institution'] + city_crossed_grains(['institution'])) }}
 )
 
