@@ -238,7 +238,9 @@ def test_a_city_office_sees_its_pages_only_and_is_refused_other_cities(browser, 
     sign_in(browser, f"{app_url}/city?city=140200", *taiyuan)
     browser.wait_until("document.body.innerText.includes('无权查看大同市')", timeout=60, settle=1.0)
     nav = browser.evaluate("[...document.querySelectorAll('[data-testid=stSidebarNav] a')].map(a => a.innerText.trim().split('\\n').pop())")
-    assert nav == ["太原市总览", "城市", "产品", "报表中心"]
+    # the home page is titled by the city; every other entry is a page of the city role in access.PAGES
+    assert nav == ["太原市总览"] + [p.title for p in access.pages_for("city") if p.key != "overview"]
+    assert "机构" not in nav and "数据质量" not in nav
     assert browser.evaluate("document.querySelectorAll('[data-testid=stMetricValue]').length") == 0
     browser.screenshot(SCREENSHOTS / "city_refused_other_city.png")
     # a page outside the role, by URL
