@@ -88,10 +88,10 @@ serve: setup
 	$(PY) -m streamlit run dashboards/app.py --server.address $(HOST) --server.port $(PORT) --server.headless true \
 	  --browser.gatherUsageStats false --client.showErrorDetails none --client.toolbarMode viewer
 
+# The instance `make build` records its runs in (pipelines/lib/instance.py: $DAGSTER_HOME or .dagster_home).
 dagster: setup
-	@mkdir -p .dagster_home && cp -n pipelines/dagster.yaml .dagster_home/dagster.yaml 2>/dev/null || true
 	@echo "Dagster UI: http://$(HOST):$(DAGSTER_PORT)（无登录：对外只经带登录的反向代理，见 docs/deploy.md）"
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(VENV)/bin/dagster dev -m pipelines.definitions -h $(HOST) -p $(DAGSTER_PORT)
+	DAGSTER_HOME=$$($(PY) -m pipelines.lib.instance) $(VENV)/bin/dagster dev -m pipelines.definitions -h $(HOST) -p $(DAGSTER_PORT)
 
 sql: setup
 	@$(PY) -m dashboards.sql_console

@@ -39,6 +39,12 @@ def working_path() -> Path:
     return published.with_name(published.name + ".building")
 
 
+def dagster_home() -> Path:
+    """The project's persistent Dagster instance (`DAGSTER_HOME`, default `.dagster_home` in the project):
+    `make build` records its runs there and `make dagster` shows them."""
+    return _path("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home"))
+
+
 def pii_key() -> str:
     """Key for the keyed hashes of personal information (HMAC-SHA256). Set it in production."""
     return os.environ.get("LOANCODE_PII_KEY", "loancode-demo-key")

@@ -1,9 +1,16 @@
-"""`make build`: take in the landing zone, run dbt, publish the warehouse — as one Dagster run.
+"""`make build`: take in the landing zone, run dbt, publish the warehouse — as one Dagster run, recorded in
+the project's persistent Dagster instance (`DAGSTER_HOME`, default `.dagster_home`), so that `make dagster`
+shows it: the run, each asset's materialization with its row count, the checks' results, the timings.
 
-    LOANCODE_LANDING=<folder> LOANCODE_WAREHOUSE=<file> python -m pipelines.build [--fresh]
+    LOANCODE_LANDING=<folder> LOANCODE_WAREHOUSE=<file> python -m pipelines.build [--fresh] [--reports]
+
+With --reports the latest months' bulletin and city reports are then rendered by a second run of the same
+instance (job publish_reports).
 
 Exits 0 when the build finished (even if some files were refused: they are recorded in
-audit.ingest_files), non-zero when it could not run; then the published warehouse is unchanged.
+audit.ingest_files), 1 when it or its reports failed, 2 when there is no landing zone, 3 when another build of the same
+warehouse is running (refused, never raced: pipelines.lib.build_lock); the published warehouse is then
+unchanged.
 """
 
 from __future__ import annotations
@@ -60,42 +67,59 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["LOANCODE_WAREHOUSE"] = args.warehouse
 
     from loancode import config
-    from pipelines.lib import warehouse
+    from pipelines.lib import build_lock
 
-    landing, published, work = config.landing_dir(), config.warehouse_path(), config.working_path()
+    landing, published = config.landing_dir(), config.warehouse_path()
     if not landing.is_dir():
         print(f"落地区不存在：{landing} / landing zone not found", file=sys.stderr)
         return 2
+    try:
+        build_lock.acquire(published)
+    except build_lock.BuildRunning as exc:
+        print(exc, file=sys.stderr)
+        return 3
+    try:
+        return _build(landing, published, config.working_path(), args.fresh, args.reports)
+    finally:
+        build_lock.release(published)
+
+
+def _build(landing: Path, published: Path, work: Path, fresh: bool, reports: bool) -> int:
+    from loancode import config
+    from pipelines.lib import instance, warehouse
+
     started = time.monotonic()
     print(f"构建 / building {published} from {landing}", flush=True)
-    warehouse.start_build(published, work, landing, fresh=args.fresh)
+    warehouse.start_build(published, work, landing, fresh=fresh)
     os.environ["LOANCODE_DBT_DB"] = str(work)
     _ensure_dbt_manifest(config.DBT_PROJECT_DIR)
-
-    import dagster as dg
+    dagster = instance.persistent()
+    instance.fail_abandoned_runs(dagster, published)
 
     from pipelines.definitions import defs
 
     from pipelines.defs.automation import landing_dates
     from pipelines.defs.partitions import tags_for_dates
 
+    ours = {instance.WAREHOUSE_TAG: str(published), instance.PID_TAG: str(os.getpid())}
     result = defs.resolve_job_def("build_warehouse").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
-        tags=tags_for_dates(landing_dates(), all_files=True))
+        instance=dagster, raise_on_error=False, tags={**tags_for_dates(landing_dates(), all_files=True), **ours})
+    where = f"Dagster 运行 / run {result.run_id}（{config.dagster_home()}）"
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        print(f"构建失败，已发布的仓库保持不变 / build failed, published warehouse unchanged: {failed}",
+        print(f"构建失败，已发布的仓库保持不变 / build failed, published warehouse unchanged: {failed}；{where}",
               file=sys.stderr)
         return 1
     print(summary(published))
-    if args.reports:
+    print(where)
+    if reports:
         from pipelines.defs.reports import RECENT_MONTHS, data_months, partition_tags
 
         months = data_months(published)[-RECENT_MONTHS:]
         if months:
-            reports = defs.resolve_job_def("publish_reports").execute_in_process(
-                instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, tags=partition_tags(months))
-            if not reports.success:
+            rendered = defs.resolve_job_def("publish_reports").execute_in_process(
+                instance=dagster, raise_on_error=False, tags={**partition_tags(months), **ours})
+            if not rendered.success:
                 print("报表生成失败（仓库已发布）/ reports failed (the warehouse is published)", file=sys.stderr)
                 return 1
             print(f"报表 / reports: {', '.join(months)} → {config.reports_dir()}")

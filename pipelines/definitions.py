@@ -20,7 +20,10 @@ from pipelines.defs.quality import dq_rule_checks, dq_workflow
 from pipelines.defs.reports import monthly_reports, reports_after_publish, reports_job
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.dbt import dbt_resource, loancode_dbt
+from pipelines.lib.instance import sqlite_without_sync_per_event
 
+# A run started from the UI records its events as `make build` does (pipelines/lib/instance.py).
+sqlite_without_sync_per_event()
 # dbt's profile writes the working file; the subprocess dagster-dbt starts inherits this.
 os.environ.setdefault("LOANCODE_DBT_DB", str(config.working_path()))
 

@@ -108,7 +108,48 @@ def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_a_build_killed_part_way_leaves_the_published_warehouse_unchanged(built, tmp_path):
+def builds_of(published):
+    """The runs of `make build` for `published` in the test session's Dagster instance, newest first."""
+    import dagster as dg
+
+    from pipelines.lib.instance import WAREHOUSE_TAG, persistent
+
+    instance = persistent()
+    return instance, instance.get_runs(filters=dg.RunsFilter(job_name="build_warehouse",
+                                                             tags={WAREHOUSE_TAG: str(published)}))
+
+
+def test_the_dagster_instance_shows_the_last_build(built):
+    """What an operator sees in `make dagster` after `make build`: the run, every asset's materialization
+    with its row count, the checks' results, the steps' timings."""
+    import dagster as dg
+
+    _, published = built
+    instance, runs = builds_of(published)
+    assert runs and runs[0].status == dg.DagsterRunStatus.SUCCESS
+    run_id = runs[0].run_id
+    with duckdb.connect(str(published), read_only=True) as con:
+        for key, table in ((["raw", "applications"], "raw.applications"),
+                           (["marts", "indicator_values"], "marts.indicator_values"),
+                           (["audit", "quarantine"], "audit.quarantine")):
+            event = instance.get_latest_materialization_event(dg.AssetKey(key))
+            assert event.run_id == run_id
+            rows = event.asset_materialization.metadata["dagster/row_count"].value
+            assert rows == con.execute(f"SELECT count(*) FROM {table}").fetchone()[0], table
+    checks = {(e.asset_key.to_user_string(), e.check_name): e.passed for e in (
+        r.event_log_entry.dagster_event.event_specific_data for r in instance.get_records_for_run(
+            run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=1000).records)}
+    assert checks[("raw/applications", "contract_suite")] is True
+    assert checks[("raw/ingest_log", "rows_balance")] is True
+    assert checks[("audit/quarantine", "contract_rows_quarantined")] is False  # A2, A3, A5 were quarantined
+    steps = {s.step_key: s for s in instance.get_run_step_stats(run_id)}
+    assert {"ingest_applications", "loancode_dbt", "published_warehouse"} <= steps.keys()
+    assert all(s.end_time >= s.start_time for s in steps.values())
+
+
+def test_a_second_build_is_refused_and_a_killed_build_leaves_the_warehouse_unchanged(built, tmp_path):
+    import dagster as dg
+
     landing, published = built
     copy = tmp_path / "warehouse.duckdb"
     copy.write_bytes(published.read_bytes())
@@ -119,7 +160,12 @@ def test_a_build_killed_part_way_leaves_the_published_warehouse_unchanged(built,
     deadline = time.monotonic() + 120
     while not work.exists() and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
-    time.sleep(2.0)  # well into ingest or dbt
+    second = run_build(landing, copy)  # while the first one runs: refused, not raced
+    assert second.returncode == 3 and "另一个构建正在写入仓库" in second.stderr, second.stderr[-2000:]
+    while time.monotonic() < deadline and process.poll() is None and not any(
+            r.status == dg.DagsterRunStatus.STARTED for r in builds_of(copy)[1]):
+        time.sleep(0.1)  # until its Dagster run has started
+    time.sleep(1.0)  # well into ingest or dbt
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert digest(copy) == before
@@ -129,6 +175,8 @@ def test_a_build_killed_part_way_leaves_the_published_warehouse_unchanged(built,
     assert result.returncode == 0, result.stdout + result.stderr
     with duckdb.connect(str(copy), read_only=True) as con:
         assert value(con, "D01", "2025-04") == 1
+    _, runs = builds_of(copy)  # the killed run is shown as failed, not as running for ever
+    assert [r.status for r in runs] == [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE]
 
 
 def test_a_missing_landing_zone_is_an_error(tmp_path):

@@ -465,3 +465,63 @@ def test_only_agreed_whitespace_is_stripped(con, landing, tmp_path):
     assert dict(con.execute("SELECT event_id, enterprise_name FROM raw.applications").fetchall()) == {
         "E1": "太原市晋阳商贸有限公司", "E2": "\v太原\v", "E3": "太原市晋阳商贸有限公司"}
     assert con.execute("SELECT reason FROM raw.applications WHERE event_id = 'E3'").fetchone()[0] is None
+
+
+def test_small_deliveries_read_joined_give_what_reading_them_one_by_one_gives(landing, tmp_path, monkeypatch):
+    """The CSV fast path joins small deliveries into one file for DuckDB (readers._joined), except those a join
+    could misnumber (quoted fields across lines, lone carriage returns, blank lines): every row, number and rule
+    must be what DuckDB reading each file itself gives."""
+    from pipelines.lib import readers
+
+    def text(day, n, bad=()):
+        rows = [lf.submitted(f"E{day}-{i}", f"A{day}-{i}", county_code="140199" if i in bad else "140105")
+                for i in range(1, n + 1)]
+        return lf.csv_text(rows, lf.APPLICATION_COLUMNS)
+
+    lines = text(5, 3).split("\n")
+    files = {
+        "01": text(1, 4, {2}).encode(),
+        "02": text(2, 3).replace("\n", "\r\n").encode("utf-8"),  # CRLF
+        "03": text(3, 3).removesuffix("\n").encode(),  # no final newline
+        "04": text(4, 0).encode(),  # the header alone
+        "05": "\n".join([lines[0], lines[1], "", lines[2], "", lines[3], "", ""]).encode(),  # blank lines
+        "06": text(6, 2).replace("太原", '"太原\n晋阳"').encode(),  # a quoted field across two lines
+        "07": text(7, 2).replace("\n", "\r", 1).encode(),  # a lone carriage return ends the header
+        "08": (text(8, 3) + "E8-9,A8-9,submitted\n").encode(),  # a short row: read tolerantly
+        "09": (text(9, 2) + "E9-9,A9-9," + "," * 16 + "\n" + text(9, 1).split("\n")[1] + ",x\n").encode(),
+    }  # 09: one row short of a field, one with a field too many: the commas add up, DuckDB's scan fails
+    for day, data in files.items():
+        lf.write_bytes(landing, "applications", f"applications_202503{day}.csv", data)
+
+    def loaded(join_at_most):
+        monkeypatch.setattr(readers, "JOIN_AT_MOST", join_at_most)
+        with duckdb.connect(str(tmp_path / f"w{join_at_most}.duckdb")) as con:
+            (tmp_path / f"work{join_at_most}").mkdir()
+            results = loader.load_feed(con, landing, "applications", tmp_path / f"work{join_at_most}")
+            return ({r.file_name: (r.rows_in, r.rows_loaded, r.status) for r in results},
+                    con.execute("SELECT _file_name, _row_number, event_id, enterprise_name FROM raw.applications "
+                                "ORDER BY ALL").fetchall(),
+                    con.execute("SELECT file_name, row_number, record_key, rule FROM raw.row_quarantine "
+                                "ORDER BY ALL").fetchall())
+
+    joinable = {day for day in files if readers._data_lines(landing / "applications" / f"applications_202503{day}.csv")
+                is not None}
+    assert joinable == {"01", "02", "03", "04", "09"}  # 08: its commas tell of the short row
+    # the joinable ones (LF, CRLF, no final newline, the header alone) are read by one scan of their join
+    from loancode.contracts import for_feed
+    from pipelines.lib import landing as landing_zone
+
+    contract = for_feed("applications")[0]
+    prepared = [readers._prepare_csv(contract, d, tmp_path) for d in landing_zone.discover(landing, "applications")
+                if d.file_name[-6:-4] in {"01", "02", "03", "04"}]
+    joined_files, _ = readers._joined(prepared, tmp_path / "joined.csv")
+    with duckdb.connect() as con:
+        readers._scan_csv_group(con, contract, joined_files, "_scanned_applications_00000", str(tmp_path / "joined.csv"))
+    assert [p.outcome.rows_in for p in joined_files] == [4, 3, 3, 0]
+    joined, one_by_one = loaded(readers.JOIN_AT_MOST), loaded(0)
+    assert joined == one_by_one
+    files_read, rows, quarantined = joined
+    assert files_read["applications_20250301.csv"] == (4, 3, "loaded_with_quarantine")
+    assert ("applications_20250301.csv", 2, "E1-2", "county_unknown") in quarantined
+    assert files_read["applications_20250305.csv"][0] == 3 and files_read["applications_20250304.csv"][0] == 0
+    assert ("applications_20250303.csv", 3, "E3-3") in {r[:3] for r in rows}

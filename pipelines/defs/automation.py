@@ -10,10 +10,14 @@ import dagster as dg
 from loancode import config, feeds
 from pipelines.defs.partitions import tags_for_dates
 
-# Everything but the reports: they follow each publish in their own run (defs/reports.py).
+# Everything but the reports: they follow each publish in their own run (defs/reports.py). One process runs
+# every step: they write one DuckDB file one after the other (the `warehouse` pool), and the run holds the
+# warehouse's build lock throughout (pipelines.lib.build_lock) instead of once per step.
 build_job = dg.define_asset_job(
     "build_warehouse",
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("reports"),
+    executor_def=dg.in_process_executor,
+    tags={"loancode/build": "build_warehouse"},  # queued behind any build in progress (pipelines/dagster.yaml)
     description="接入全部落地文件、运行 dbt、发布仓库 / Take in the landing zone, run dbt, publish.",
 )
 

@@ -65,6 +65,16 @@ def expectations(contract: Contract) -> list:
     return out
 
 
+def columns(contract: Contract) -> list[str]:
+    """The columns the suite reads (those its expectations name and their conditions'): a batch of a million
+    rows is read into pandas with these only, not every column of the raw table."""
+    named = {e.column for e in expectations(contract)}
+    conditions = {other for c in contract.columns for other, _ in c.required_when}
+    if any(c.required_on for c in contract.columns if not c.pii):
+        conditions.add("event_type")
+    return [c.name for c in contract.columns if c.name in named | conditions]
+
+
 @cache
 def _context():
     from great_expectations.data_context.types.base import ProgressBarsConfig

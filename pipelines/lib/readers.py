@@ -154,9 +154,9 @@ def _prepare_csv(contract: Contract, delivery: landing.Delivery, workdir: Path) 
     return _PreparedCsv(delivery, path, tuple(headers), out)
 
 
-def _csv_options(headers: tuple[str, ...]) -> str:
+def _csv_options(headers: tuple[str, ...], header: bool = True) -> str:
     columns = "{" + ", ".join(f"{sql_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(headers))) + "}"
-    return (f"columns={columns}, header=true, auto_detect=false, delim=',', quote='\"', escape='\"', "
+    return (f"columns={columns}, header={str(header).lower()}, auto_detect=false, delim=',', quote='\"', escape='\"', "
             f"strict_mode=true, max_line_size={MAX_LINE}, all_varchar=true")
 
 
@@ -205,19 +205,72 @@ def _scan_judged(con, contract: Contract, table: str, rows: str, deliveries: lis
     return counts
 
 
-def _scan_csv_group(con, contract: Contract, group: list[_PreparedCsv], table: str) -> None:
-    """The fast path: one DuckDB scan over every file with the same header, strict structure, no sniffing."""
+def _scan_csv_group(con, contract: Contract, group: list[_PreparedCsv], table: str, source: str | None = None
+                    ) -> None:
+    """The fast path: one DuckDB scan over every file with the same header, strict structure, no sniffing.
+    `source` is a single file holding the group's data lines, each prefixed with its file's position in the
+    group (`_joined`); without it DuckDB reads the files themselves, numbering them itself."""
     index = {h: i for i, h in enumerate(group[0].headers)}
-    columns = ", ".join(f"c{index[c.header]} AS {sql_identifier(c.name)}" if c.header in index else f"NULL::VARCHAR AS {sql_identifier(c.name)}"
-                        for c in contract.columns)
+    shift = 1 if source else 0
+    columns = ", ".join(f"c{index[c.header] + shift} AS {sql_identifier(c.name)}" if c.header in index
+                        else f"NULL::VARCHAR AS {sql_identifier(c.name)}" for c in contract.columns)
     refused = [str(i) for i, p in enumerate(group) if p.outcome.rejected]
-    malformed = f"CASE WHEN file_index IN ({', '.join(refused)}) THEN 'file_rejected' END" if refused else "NULL"
-    paths = "[" + ", ".join(sql_literal(str(p.path)) for p in group) + "]"
-    rows = (f"(SELECT file_index AS _file_index, NULL::INTEGER AS _row_number, {malformed}::VARCHAR AS _malformed, "
-            f"NULL::VARCHAR AS _raw, {columns} FROM read_csv({paths}, {_csv_options(group[0].headers)}))")
+    file_index = "c0::INTEGER" if source else "file_index"
+    malformed = f"CASE WHEN {file_index} IN ({', '.join(refused)}) THEN 'file_rejected' END" if refused else "NULL"
+    if source:
+        scanned = f"read_csv({sql_literal(source)}, {_csv_options(('_file_index', *group[0].headers), header=False)})"
+    else:
+        paths = "[" + ", ".join(sql_literal(str(p.path)) for p in group) + "]"
+        scanned = f"read_csv({paths}, {_csv_options(group[0].headers)})"
+    rows = (f"(SELECT {file_index} AS _file_index, NULL::INTEGER AS _row_number, {malformed}::VARCHAR AS _malformed, "
+            f"NULL::VARCHAR AS _raw, {columns} FROM {scanned})")
     counts = _scan_judged(con, contract, table, rows, [p.delivery for p in group])
     for prepared, rows_in in zip(group, counts, strict=True):
         prepared.outcome.rows_in = rows_in
+
+
+# A delivery up to this size is read into memory to be joined with the others (_joined); a larger one is
+# scanned on its own, where DuckDB's cost per file does not matter, and memory stays flat however large.
+JOIN_AT_MOST = 16 << 20
+
+
+def _data_lines(path: Path) -> bytes | None:
+    """The data lines of a delivery (its header line left out, no final newline) when they can be joined with
+    other deliveries' and still be read row for row, in order: no quote character (a quoted field may span
+    lines), no carriage return but as part of CRLF, no blank line (DuckDB skips those), as many fields on
+    every line as in the header, as far as the commas tell. None otherwise."""
+    if path.stat().st_size > JOIN_AT_MOST:
+        return None
+    header, _, body = path.read_bytes().partition(b"\n")
+    body = body.removesuffix(b"\n")
+    crlf_end = body.endswith(b"\r")
+    if (b'"' in header or b"\r" in header.removesuffix(b"\r") or b'"' in body
+            or (b"\r" in body and body.count(b"\r") != body.count(b"\r\n") + crlf_end)
+            or b"\n\n" in body or b"\n\r\n" in body or body.startswith((b"\n", b"\r\n"))
+            or body.endswith((b"\n", b"\n\r")) or body == b"\r"
+            or (body and body.count(b",") != header.count(b",") * (body.count(b"\n") + 1))):
+        return None  # the last test: a row with the wrong number of fields, to be found by the halving
+    return body
+
+
+def _joined(group: list[_PreparedCsv], target: Path) -> tuple[list[_PreparedCsv], list[_PreparedCsv]]:
+    """Write the data lines of the group's joinable deliveries into `target`, each line prefixed with the
+    delivery's position among them: DuckDB then reads one file, not a thousand small ones (its cost per file
+    is most of a daily delivery's). Returns (the deliveries joined, the others)."""
+    joined, others = [], []
+    with open(target, "wb") as out:
+        for prepared in group:
+            body = _data_lines(prepared.path)
+            if body is None:
+                others.append(prepared)
+                continue
+            if body:
+                if b"\r" in body:  # CRLF, as the previous check proved: DuckDB's reader takes one kind of newline
+                    body = body.replace(b"\r\n", b"\n").removesuffix(b"\r")
+                prefix = b"%d," % len(joined)
+                out.write(prefix + body.replace(b"\n", b"\n" + prefix) + b"\n")
+            joined.append(prepared)
+    return joined, others
 
 
 def _land_csv_tolerant(con, contract: Contract, prepared: _PreparedCsv) -> None:
@@ -229,9 +282,29 @@ def _land_csv_tolerant(con, contract: Contract, prepared: _PreparedCsv) -> None:
     _insert(con, contract, prepared.delivery, rows, "file_rejected" if prepared.outcome.rejected else None)
 
 
-def _land_csv(con, contract: Contract, group: list[_PreparedCsv], scans: list[str]) -> None:
-    """Scan a group at once; if some file of it is structurally broken, halve the group until each broken
-    file is alone (a few scans, not one per file) and read that one with the tolerant reader."""
+def _land_csv(con, contract: Contract, group: list[_PreparedCsv], scans: list[str], workdir: Path) -> None:
+    """Scan a group: its small deliveries joined into one file (`_joined`), the others (and the joined ones
+    again if their scan fails) read as they are (`_land_csv_files`)."""
+    source = workdir / f"_joined_{contract.name}.csv"  # rows in clear: removed as soon as they are scanned
+    try:
+        joined, others = _joined(group, source)
+        if joined:
+            table = f"_scanned_{contract.name}_{len(scans):05d}"
+            try:
+                _scan_csv_group(con, contract, joined, table, str(source))
+                scans.append(table)
+            except duckdb.Error:
+                con.execute(f"DROP TABLE IF EXISTS {table}; DROP TABLE IF EXISTS {table}_files")
+                others = joined + others
+    finally:
+        source.unlink(missing_ok=True)
+    if others:
+        _land_csv_files(con, contract, others, scans)
+
+
+def _land_csv_files(con, contract: Contract, group: list[_PreparedCsv], scans: list[str]) -> None:
+    """Scan files as they are, at once; if some file of them is structurally broken, halve the group until
+    each broken file is alone (a few scans, not one per file) and read that one with the tolerant reader."""
     table = f"_scanned_{contract.name}_{len(scans):05d}"
     try:
         _scan_csv_group(con, contract, group, table)
@@ -240,8 +313,8 @@ def _land_csv(con, contract: Contract, group: list[_PreparedCsv], scans: list[st
         if len(group) == 1:
             _land_csv_tolerant(con, contract, group[0])
         else:
-            _land_csv(con, contract, group[:len(group) // 2], scans)
-            _land_csv(con, contract, group[len(group) // 2:], scans)
+            _land_csv_files(con, contract, group[:len(group) // 2], scans)
+            _land_csv_files(con, contract, group[len(group) // 2:], scans)
 
 
 def read_csv_batch(con, contract: Contract, deliveries: list[landing.Delivery], workdir: Path
@@ -259,7 +332,7 @@ def read_csv_batch(con, contract: Contract, deliveries: list[landing.Delivery], 
             groups.setdefault(prepared.headers, []).append(prepared)
     scans: list[str] = []
     for group in groups.values():
-        _land_csv(con, contract, group, scans)
+        _land_csv(con, contract, group, scans, workdir)
     return outcomes
 
 
