@@ -84,11 +84,13 @@ def generate(params: Params) -> dict:
     population = entities.build(rng["entities"], geo, int(params.applications * 1.4) + 50, last_day)
     sim = applications.simulate(rng["applications"], cal, geo, matcher, population, params.applications,
                                 first_day, last_day, np.array([m[0] for m in months]))
-    app_rows = feeds.ApplicationRows(rng["formatting"], sim.events, sim.apps, population)
+    app_rows = feeds.ApplicationRows(rng["formatting"], sim, population)
+    apps, n_events = sim.apps, app_rows.events.height
+    del sim  # the events are held once, in event-id order
     rows = {"applications": delivery.assign_files(rng["delivery"], app_rows.t, last_day, late_share=0.01,
                                                   duplicate_share=0.005, text=app_rows.text)}
 
-    facts = credit.simulate(rng["credit"], sim.apps, population, last_day)
+    facts = credit.simulate(rng["credit"], apps, population, last_day)
     reports = credit.ReportLines(rng["formatting"], facts.reports, population)
     rows["credit_reports"] = delivery.assign_files(rng["delivery"], facts.reports["queried_t"].to_numpy(), last_day,
                                                    late_share=0.0, duplicate_share=0.003, text=reports.text)
@@ -99,7 +101,7 @@ def generate(params: Params) -> dict:
         planter = Planter(rng["planted"], first_day, last_day, _submitted_templates(app_rows, rows["applications"]),
                           Templates(facts.reports.with_row_index("_i"), lambda i: {"line": reports.lines([i])[0]}),
                           auth_rows, [i.institution_id for i in matcher.lenders], params.applications,
-                          sim.events.height)
+                          n_events)
         planter.bad_rows(params.bad_rows)
         planter.unlawful_queries(UNLAWFUL_QUERIES_EACH, facts.revocations, facts.authorizations)
         columns = {"applications": feeds.APPLICATION_COLUMNS, "credit_reports": ["line"],

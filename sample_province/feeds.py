@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 
 from sample_province import formats
+from sample_province.applications import SUBMITTED, Simulation
 
 APPLICATION_COLUMNS = [
     "event_id", "application_id", "event_type", "event_time", "uscc", "enterprise_name", "legal_rep_name",
@@ -14,7 +15,6 @@ APPLICATION_COLUMNS = [
 ]
 AUTHORIZATION_COLUMNS = ["authorization_id", "uscc", "institution_id", "scope", "granted_at", "expires_at",
                          "revoked_at"]
-EVENT_ORDER = {"submitted": 0, "accepted": 1, "rejected": 2, "approved": 3, "disbursed": 4, "withdrawn": 5}
 SUBMITTED_ONLY = ["enterprise_name", "legal_rep_name", "contact_phone", "county_code", "industry_code",
                   "qr_code_id", "product_id"]
 
@@ -30,22 +30,32 @@ def event_id(index: pl.Expr) -> pl.Expr:
 class ApplicationRows:
     """The feed's rows in event-id order (by time), their text made for any set of rows on demand."""
 
-    def __init__(self, rng: np.random.Generator, events: pl.DataFrame, apps: pl.DataFrame, entities: pl.DataFrame,
-                 iso_share: float = 0.05):
-        rank = pl.col("event_type").replace_strict(EVENT_ORDER, return_dtype=pl.Int64)
-        self.events = events.with_columns(rank.alias("_rank")).sort("t", "app", "_rank").drop("_rank")
+    def __init__(self, rng: np.random.Generator, sim: Simulation, entities: pl.DataFrame, iso_share: float = 0.05):
+        # Events of one moment in life-cycle order (the event code is that order).
+        self.events = sim.events.sort("t", "app", "event")
+        self.names = sim.names
         self.t = self.events["t"].to_numpy()
         self.iso = rng.random(self.events.height) < iso_share
         self.people = entities.select("uscc", *SUBMITTED_ONLY[:5])
-        self.app_facts = apps.select("qr_code_id", "product_id")  # row = app
+        self.app_facts = sim.apps.select("qr_code_id", "product_id")  # row = app
 
     def submitted(self) -> np.ndarray:
-        return np.flatnonzero((self.events["event_type"] == "submitted").to_numpy())
+        return np.flatnonzero((self.events["event"] == SUBMITTED).to_numpy())
+
+    def _decoded(self, events: pl.DataFrame) -> list[pl.Series]:
+        """The text of the coded columns ("" where there is none)."""
+        out = []
+        for column, names in self.names.items():
+            source = "event" if column == "event_type" else column
+            codes = events[source].fill_null(-1).to_numpy()
+            out.append(pl.Series(column, np.append(names, "")[codes], pl.String))
+        return out
 
     def text(self, rows: np.ndarray) -> pl.DataFrame:
         """One string row per event of `rows` (event index, 0-based event_id order), plus `_t`."""
         events = self.events[rows]
-        df = pl.concat([events.with_columns(pl.Series("_seq", rows, pl.Int64)),
+        coded = ["event", *(c for c in self.names if c != "event_type")]
+        df = pl.concat([events.drop(coded).with_columns(pl.Series("_seq", rows, pl.Int64), *self._decoded(events)),
                         self.people[events["entity"].to_numpy()], self.app_facts[events["app"].to_numpy()]],
                        how="horizontal")
         is_submitted = pl.col("event_type") == "submitted"
@@ -61,7 +71,8 @@ class ApplicationRows:
             formats.rate("rate").fill_null("").alias("annual_rate_pct"),
             pl.col("guarantee").fill_null("").alias("guarantee_type"),
             pl.col("guarantor").fill_null("").alias("guarantor_id"),
-            pl.col("first_loan").fill_null(""),
+            pl.when(pl.col("first_loan")).then(pl.lit("Y")).when(~pl.col("first_loan")).then(pl.lit("N"))
+            .otherwise(pl.lit("")).alias("first_loan"),
             pl.col("reason").fill_null(""),
             pl.col("t").alias("_t"),
         )
