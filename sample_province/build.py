@@ -95,7 +95,7 @@ def generate(params: Params) -> dict:
     rows["credit_reports"] = delivery.assign_files(rng["delivery"], facts.reports["queried_t"].to_numpy(), last_day,
                                                    late_share=0.0, duplicate_share=0.003, text=reports.text)
     auth_rows = credit.authorization_rows(facts.authorizations, facts.revocations, rng["formatting"])
-    rows["authorizations"] = delivery.on_time(auth_rows["_t"].to_numpy(), lambda r: auth_rows[r])
+    rows["authorizations"] = delivery.on_time(auth_rows)
 
     if not params.clean:
         planter = Planter(rng["planted"], first_day, last_day, _submitted_templates(app_rows, rows["applications"]),
@@ -110,7 +110,8 @@ def generate(params: Params) -> dict:
                 for feed, delivered in rows.items()}
         extra_insts, extra_prods = register.plant_violations(rng["planted"], geo, insts, prods, first_day, last_day)
         insts, prods = insts + extra_insts, prods + extra_prods
-
+        del planter
+    del apps, facts, auth_rows  # what the files need is held by `rows`
     return _write(params, rows, insts, prods, months, rng["encodings"])
 
 

@@ -25,7 +25,7 @@ class CreditData:
     revocations: pl.DataFrame  # authorization_id, revoked_t
 
 
-def _daily_ids(prefix: str, t: np.ndarray, floor: int = 1) -> np.ndarray:
+def _daily_ids(prefix: str, t: np.ndarray, floor: int = 1) -> pl.Series:
     """`<prefix>YYYYMMDD<6-digit serial>`, serial counting within each day in time order."""
     order = np.argsort(t, kind="stable")
     day = t[order] // DAY
@@ -34,10 +34,10 @@ def _daily_ids(prefix: str, t: np.ndarray, floor: int = 1) -> np.ndarray:
     ids = pl.DataFrame({"t": t[order], "s": serial}).select(
         pl.lit(prefix) + pl.from_epoch("t", time_unit="s").dt.strftime("%Y%m%d")
         + pl.col("s").cast(pl.String).str.zfill(6)
-    ).to_series().to_numpy()
-    out = np.empty(len(t), dtype=object)
-    out[order] = ids
-    return out.astype(str)
+    ).to_series()
+    inverse = np.empty(len(t), dtype=np.int64)
+    inverse[order] = np.arange(len(t))
+    return ids.gather(inverse).alias("authorization_id")
 
 
 def simulate(rng, apps: pl.DataFrame, entities: pl.DataFrame, last_day: int) -> CreditData:
@@ -58,20 +58,19 @@ def simulate(rng, apps: pl.DataFrame, entities: pl.DataFrame, last_day: int) -> 
     revoked_t = last_use + rng.integers(1, 61, n) * DAY + rng.integers(0, 10 * HOUR, n)
 
     auth_id = _daily_ids("AU", granted_t)
-    uscc = entities["uscc"].to_numpy()[base["entity"].to_numpy()]
     auths = pl.DataFrame({
-        "authorization_id": auth_id, "uscc": uscc, "institution_id": base["institution"].to_numpy(),
+        "authorization_id": auth_id, "uscc": entities["uscc"].gather(base["entity"]), "institution_id": base["institution"],
         "scope": np.where(rng.random(n) < 0.6, "credit_report", "all"), "granted_t": granted_t,
         "expires_t": expires_t, "entity": base["entity"].to_numpy(),
     })
     auths = pl.concat([auths, _tax_authorizations(rng, auths)]).filter(pl.col("granted_t") < end)
-    revocations = pl.DataFrame({"authorization_id": auth_id[revoked], "revoked_t": revoked_t[revoked]}).filter(
+    revocations = pl.DataFrame({"authorization_id": auth_id.filter(revoked), "revoked_t": revoked_t[revoked]}).filter(
         pl.col("revoked_t") < end)
 
     rows = np.r_[np.arange(n), np.flatnonzero(requery)]
     t = np.r_[query_t, requery_t[requery]]
     reports = pl.DataFrame({
-        "queried_t": t, "institution_id": base["institution"].to_numpy()[rows], "authorization_id": auth_id[rows],
+        "queried_t": t, "institution_id": base["institution"].gather(rows), "authorization_id": auth_id.gather(rows),
         "entity": base["entity"].to_numpy()[rows],
     }).filter(pl.col("queried_t") < end).sort("queried_t", "authorization_id")
     reports = reports.with_columns(pl.Series("report_id", _daily_ids("TYCR", reports["queried_t"].to_numpy())))

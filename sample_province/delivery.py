@@ -46,10 +46,10 @@ class Delivered:
                           self.planted.filter(pl.col("_file_day").is_between(first_day, last_day))])
 
 
-def on_time(t: np.ndarray, text: Callable[[np.ndarray], pl.DataFrame]) -> Delivered:
-    """Every record in the file of its own day, once."""
+def on_time(text_rows: pl.DataFrame) -> Delivered:
+    """Every row (text already made, with `_t`) in the file of its own day, once."""
     none = np.zeros(0, dtype=np.int64)
-    return Delivered(np.asarray(t) // DAY, none, none, text)
+    return Delivered(text_rows["_t"].to_numpy() // DAY, none, none, text_rows.__getitem__)
 
 
 def assign_files(rng: np.random.Generator, t: np.ndarray, last_day: int, late_share: float,
