@@ -71,7 +71,9 @@ def clear_landing(out: Path) -> None:
     (out / "_manifest.json").unlink(missing_ok=True)
 
 
-def generate(params: Params) -> dict:
+def generate(params: Params, batch_months: int = 1) -> dict:
+    """Write the province; its files are made and written `batch_months` months at a time (the bytes do not
+    depend on it: one month keeps a 10M-event province within 4 GB)."""
     months = month_bounds(params.start, params.end)
     first_day, last_day = months[0][0], months[-1][1]
     rng = _streams(params.seed)
@@ -112,7 +114,9 @@ def generate(params: Params) -> dict:
         insts, prods = insts + extra_insts, prods + extra_prods
         del planter
     del apps, facts, auth_rows  # what the files need is held by `rows`
-    return _write(params, rows, insts, prods, months, rng["encodings"])
+    batches = [(months[i][0], months[min(i + batch_months, len(months)) - 1][1])
+               for i in range(0, len(months), batch_months)]
+    return _write(params, rows, insts, prods, months, batches, rng["encodings"])
 
 
 def _submitted_templates(app_rows: feeds.ApplicationRows, delivered: delivery.Delivered) -> Templates:
@@ -124,7 +128,7 @@ def _submitted_templates(app_rows: feeds.ApplicationRows, delivered: delivery.De
     return Templates(pl.DataFrame({"_i": order}), lambda i: app_rows.text(np.array([i])).row(0, named=True))
 
 
-def _write(params: Params, rows: dict[str, delivery.Delivered], insts, prods, months, rng_enc) -> dict:
+def _write(params: Params, rows: dict[str, delivery.Delivered], insts, prods, months, batches, rng_enc) -> dict:
     out = Path(params.out)
     out.mkdir(parents=True, exist_ok=True)
     clear_landing(out)
@@ -133,11 +137,11 @@ def _write(params: Params, rows: dict[str, delivery.Delivered], insts, prods, mo
     planted: list[dict] = []
     encodings: dict[str, str] = {}
     for feed, columns in (("applications", feeds.APPLICATION_COLUMNS), ("authorizations", feeds.AUTHORIZATION_COLUMNS)):
-        entries, used = writer.write_csv_feed(out, feed, rows[feed], columns, months,
+        entries, used = writer.write_csv_feed(out, feed, rows[feed], columns, batches,
                                               writer.choose_encodings(rng_enc, days, params.encodings), show)
         planted += entries
         encodings |= {name: enc for name, enc in used.items() if enc != "utf-8"}
-    planted += writer.write_jsonl_feed(out, "credit_reports", rows["credit_reports"], months, show)
+    planted += writer.write_jsonl_feed(out, "credit_reports", rows["credit_reports"], batches, show)
     planted += _write_register(out, insts, prods, [m[0] for m in months])
     manifest = {
         "generator": "sample_province",

@@ -51,23 +51,24 @@ def _encode(text: str, encoding: str) -> bytes:
     return text.encode(encoding)
 
 
-def _batches(rows: Delivered, months: list[tuple[int, int]], show: bool, desc: str):
-    """(ordered rows, days) per month: the text of one month of files at a time."""
-    days = sum(last - first + 1 for first, last in months)
+def _batches(rows: Delivered, batches: list[tuple[int, int]], show: bool, desc: str):
+    """(ordered rows, days) per batch of days (a month): the text of one batch of files at a time."""
+    days = sum(last - first + 1 for first, last in batches)
     with tqdm(total=days, desc=desc, unit="file", file=sys.stderr, disable=not show, leave=False) as bar:
-        for first, last in months:
+        for first, last in batches:
             yield _ordered(rows.rows(first, last)), range(first, last + 1)
             bar.update(last - first + 1)
 
 
-def write_csv_feed(out: Path, feed: str, rows: Delivered, columns: list[str], months: list[tuple[int, int]],
+def write_csv_feed(out: Path, feed: str, rows: Delivered, columns: list[str], batches: list[tuple[int, int]],
                    encodings: list[str], show: bool) -> tuple[list[dict], dict]:
-    """One CSV per day of `months` (`encodings`: one per day), written a month at a time."""
+    """One CSV per day of `batches` (consecutive (first, last) days; `encodings`: one per day), written a
+    batch at a time."""
     folder = out / feed
     folder.mkdir(parents=True, exist_ok=True)
     planted, used = [], {}
-    first_day = months[0][0]
-    for frame, days in _batches(rows, months, show, feed):
+    first_day = batches[0][0]
+    for frame, days in _batches(rows, batches, show, feed):
         parts = frame.partition_by("_file_day", as_dict=True, maintain_order=True)
         empty = frame.head(0).select(columns)
         for day in days:
@@ -80,11 +81,11 @@ def write_csv_feed(out: Path, feed: str, rows: Delivered, columns: list[str], mo
     return planted, used
 
 
-def write_jsonl_feed(out: Path, feed: str, rows: Delivered, months: list[tuple[int, int]], show: bool) -> list[dict]:
+def write_jsonl_feed(out: Path, feed: str, rows: Delivered, batches: list[tuple[int, int]], show: bool) -> list[dict]:
     folder = out / feed
     folder.mkdir(parents=True, exist_ok=True)
     planted = []
-    for frame, days in _batches(rows, months, show, feed):
+    for frame, days in _batches(rows, batches, show, feed):
         parts = frame.partition_by("_file_day", as_dict=True, maintain_order=True)
         for day in days:
             part = parts.get((day,))
