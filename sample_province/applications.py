@@ -141,7 +141,7 @@ def simulate(rng, cal: WorkCalendar, geo, matcher: Matcher, entities: pl.DataFra
     general = lender < 0
     lender[general] = matcher.lenders_for(rng, month[general], county[general])
     del general, month
-    lender %= len(matcher.lenders)  # (-1, no lender serving the place, is the last one, as it always was)
+    lender %= len(matcher.lenders)  # -1 (no lender serves the place) stays the last lender, as it always was
 
     prod_max = np.array([p.max_wan * 10_000 for p in matcher.products] + [MAX_YUAN])[product]
     prod_min = np.array([p.min_wan * 10_000 for p in matcher.products] + [MIN_YUAN])[product]
