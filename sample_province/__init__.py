@@ -8,6 +8,9 @@ authorizations: a header-only file on a quiet day; credit_reports: no file on a 
 since a 0-byte file is a bad file by contract) and a register snapshot on the 1st of each month,
 after removing files of that naming pattern left by an earlier run. Same arguments, same bytes.
 
+The province is simulated whole but kept as numbers; the text of the files is made and written a month
+at a time, so a 10M-event province (`--applications 2750000`) is written within ~3 GB (docs/performance.md).
+
 `<out>/_manifest.json` records the parameters, row counts, the CSV files not in plain UTF-8, and every
 planted record: `{"feed", "file_name", "row_number" (1-based data row; for the register the Excel row
 minus 1), "record_key" (event_id / report_id / authorization_id / product_id), "rule", "kind"}`, plus

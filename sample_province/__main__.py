@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import sys
 import time
 from pathlib import Path
@@ -30,8 +31,21 @@ def parse(argv: list[str] | None = None) -> Params:
                   bad_rows=args.bad_rows, clean=args.clean, encodings=args.encodings)
 
 
+def _return_freed_memory() -> None:
+    """Let glibc hand large freed arrays back to the system. By default it raises its mmap threshold
+    after the first large free and keeps later arrays in the heap, where the province's freed working
+    arrays would stay resident: with this, a 10M-event province is generated within 4 GB."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to tune
+        return
+    libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD: 1 MB and fixed
+    libc.mallopt(-1, 1 << 20)  # M_TRIM_THRESHOLD
+
+
 def main(argv: list[str] | None = None) -> int:
     params = parse(argv)
+    _return_freed_memory()
     began = time.perf_counter()
     manifest = generate(params)
     planted = len(manifest["planted"])

@@ -10,6 +10,7 @@ keeps every application a valid prefix of its life cycle.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import polars as pl
@@ -28,12 +29,21 @@ WITHDRAW_REASONS = np.array(["资金需求已解决", "利率不合适", "已通
 REQUEST_MEDIAN_YUAN = {"91": 1_600_000, "92": 400_000, "93": 800_000}
 ACTIVITY_SIGMA = 1.1  # some businesses come back to the platform often, most once or twice
 MIN_YUAN, MAX_YUAN = 10_000, 10_000_000
+# An event's type is stored as its rank among the events of one moment (its position here).
+EVENT_TYPES = ("submitted", "accepted", "rejected", "approved", "disbursed", "withdrawn")
+SUBMITTED, ACCEPTED, REJECTED, APPROVED, DISBURSED, WITHDRAWN = range(len(EVENT_TYPES))
+REASONS = np.concatenate([REJECT_REASONS, WITHDRAW_REASONS])
+# Columns of the event table, as small integers: 10M events fit in a few hundred MB.
+EVENT_DTYPES = {"app": pl.Int32, "event": pl.Int8, "t": pl.Int64, "amount": pl.Int64, "term": pl.Int16,
+                "reason": pl.Int8, "institution": pl.Int16, "rate": pl.Int32, "guarantee": pl.Int8,
+                "guarantor": pl.Int16}
 
 
 @dataclass
 class Simulation:
-    events: pl.DataFrame  # one row per event, typed
+    events: pl.DataFrame  # one row per event: EVENT_DTYPES, `entity` and `first_loan` (on draws)
     apps: pl.DataFrame  # one row per application (for credit reports)
+    names: dict[str, np.ndarray]  # the text of each coded event column: `names[column][code]`
 
 
 def _round_down(yuan: np.ndarray, step: int) -> np.ndarray:
@@ -63,12 +73,12 @@ class LifeCycle:
         self.rng, self.cal = rng, cal
         self.parts: list[pl.DataFrame] = []
 
-    def add(self, event_type: str, mask: np.ndarray, t: np.ndarray, **columns) -> None:
+    def add(self, event: int, mask: np.ndarray, t: np.ndarray, **columns) -> None:
         rows = np.flatnonzero(mask)
-        data = {"app": rows, "event_type": np.full(len(rows), event_type), "t": t[rows]}
+        data = {"app": rows, "event": np.full(len(rows), event), "t": t[rows]}
         for name, values in columns.items():
             data[name] = values[rows] if isinstance(values, np.ndarray) else np.full(len(rows), values)
-        self.parts.append(pl.DataFrame(data))
+        self.parts.append(pl.DataFrame([pl.Series(k, v, dtype=EVENT_DTYPES[k]) for k, v in data.items()]))
 
     def table(self) -> pl.DataFrame:
         return pl.concat(self.parts, how="diagonal_relaxed")
@@ -83,15 +93,29 @@ def _profile(entities: pl.DataFrame, entity: np.ndarray, submitted: np.ndarray) 
                 "years": (submitted // DAY - e["established"]) / 365.25, "individual": e["entity_type"] == "92"}
 
 
+def _reason(text: str) -> int:
+    return list(REASONS).index(text)
+
+
+def _withdraw_reasons(rng, n: int) -> np.ndarray:
+    return len(REJECT_REASONS) + rng.integers(0, len(WITHDRAW_REASONS), n)
+
+
+def _affinity(wants: np.ndarray, profile: dict, desired: np.ndarray, facts: dict, rows: np.ndarray) -> np.ndarray:
+    r = wants[rows]
+    return fit.choice_affinity(profile["section"][r], desired[r] / 10_000, profile["tax_rank"][r],
+                               profile["years"][r], profile["assets_wan"][r], profile["individual"][r], facts)
+
+
 def _reject_reasons(rng, profile: dict, product: dict, n: int) -> np.ndarray:
-    """The reason a lender gives: the rule the business missed where there is one, else any."""
+    """The reason a lender gives (code into REASONS): the rule the business missed where there is one, else any."""
     leverage = profile["outstanding_wan"] / np.maximum(profile["revenue_wan"], 1.0)
     return np.select(
         [product["has_product"] & (profile["tax_rank"] > product["tax_rank"]),
          product["has_product"] & (profile["years"] < product["min_years"]),
          profile["dishonest"] | (profile["overdue_24m"] > 0), leverage > 1.5],
-        ["纳税信用等级不符合要求", "经营年限不足", "征信记录不良", "负债率过高"],
-        REJECT_REASONS[rng.integers(0, len(REJECT_REASONS), n)])
+        [_reason("纳税信用等级不符合要求"), _reason("经营年限不足"), _reason("征信记录不良"), _reason("负债率过高")],
+        rng.integers(0, len(REJECT_REASONS), n))
 
 
 def simulate(rng, cal: WorkCalendar, geo, matcher: Matcher, entities: pl.DataFrame, n: int,
@@ -99,6 +123,7 @@ def simulate(rng, cal: WorkCalendar, geo, matcher: Matcher, entities: pl.DataFra
     submitted = submission_times(rng, cal, first_day, last_day, n)
     activity = np.exp(ACTIVITY_SIGMA * rng.standard_normal(entities.height))
     entity = rng.choice(entities.height, size=n, p=activity / activity.sum())
+    del activity
     etype = entities["entity_type"].to_numpy()[entity]
     county = entities["county"].to_numpy()[entity]
     month = np.searchsorted(month_starts, submitted // DAY, side="right") - 1
@@ -109,33 +134,34 @@ def simulate(rng, cal: WorkCalendar, geo, matcher: Matcher, entities: pl.DataFra
     wants = np.flatnonzero(rng.random(n) < 0.82)
     facts = matcher.product_facts
 
-    def affinity(rows: np.ndarray) -> np.ndarray:
-        r = wants[rows]
-        return fit.choice_affinity(profile["section"][r], desired[r] / 10_000, profile["tax_rank"][r],
-                                   profile["years"][r], profile["assets_wan"][r], profile["individual"][r], facts)
-
-    product[wants] = matcher.products_for(rng, month[wants], county[wants], etype[wants] == "92", affinity)
+    product[wants] = matcher.products_for(rng, month[wants], county[wants], etype[wants] == "92",
+                                          partial(_affinity, wants, profile, desired, facts))
+    del wants
     lender = np.where(product >= 0, matcher.product_owner[np.maximum(product, 0)], -1)
     general = lender < 0
     lender[general] = matcher.lenders_for(rng, month[general], county[general])
-    inst_ids = np.array([i.institution_id for i in matcher.lenders])[lender]
+    del general, month
+    lender %= len(matcher.lenders)  # -1 (no lender serves the place) stays the last lender, as it always was
 
     prod_max = np.array([p.max_wan * 10_000 for p in matcher.products] + [MAX_YUAN])[product]
     prod_min = np.array([p.min_wan * 10_000 for p in matcher.products] + [MIN_YUAN])[product]
     requested = np.clip(desired, prod_min, prod_max).astype(np.int64)
+    del desired, prod_min
     term = rng.choice([6, 12, 12, 12, 24, 36, 36, 60], size=n)
     prod_term = np.array([p.max_term for p in matcher.products] + [60])[product]
-    guarantee = _guarantees(rng, matcher, product)
-    guarantor = np.where(guarantee == "政府性融资担保", matcher.guarantors_for(rng, county), "")
+    guarantees, guarantee = _guarantees(rng, matcher, product)
+    guarantor = np.where(guarantee == guarantees.index("政府性融资担保"), matcher.guarantors_for(rng, county), -1)
     rate_bp = _rates(rng, matcher, product, etype)
+    del etype
 
     chosen = {k: np.append(v, v[:1])[product] for k, v in facts.items()} | {"has_product": product >= 0}
     strictness = rng.normal(0.0, 0.4, len(matcher.products) + 1)[product]  # each lender's own appetite
     z = fit.approval_logit(profile, chosen, requested / 10_000, strictness)
+    del strictness
     p_approve = fit.sigmoid(z)
 
     life = LifeCycle(rng, cal)
-    life.add("submitted", np.ones(n, bool), submitted, amount=requested * 100, term=term)
+    life.add(SUBMITTED, np.ones(n, bool), submitted, amount=requested * 100, term=term)
 
     u = rng.random(n)
     # 4% withdraw before any answer, 3% (0.04..0.07) are never answered at all; a poor fit is more often
@@ -143,12 +169,16 @@ def simulate(rng, cal: WorkCalendar, geo, matcher: Matcher, entities: pl.DataFra
     early_withdraw = u < 0.04
     direct_reject = (u >= 0.07) & (u < 0.07 + 0.12 * (1 - p_approve))
     accepted = u >= 0.07 + 0.12 * (1 - p_approve)
+    del u
     answer_t = timing.answer_times(rng, cal, submitted)
-    life.add("withdrawn", early_withdraw, submitted + rng.integers(2 * HOUR, 7 * DAY, n),
-             reason=WITHDRAW_REASONS[rng.integers(0, len(WITHDRAW_REASONS), n)])
+    life.add(WITHDRAWN, early_withdraw, submitted + rng.integers(2 * HOUR, 7 * DAY, n),
+             reason=_withdraw_reasons(rng, n))
+    del early_withdraw
     reasons = _reject_reasons(rng, profile, chosen, n)
-    life.add("rejected", direct_reject, answer_t, institution=inst_ids, reason=reasons)
-    life.add("accepted", accepted, answer_t, institution=inst_ids)
+    del profile, chosen
+    life.add(REJECTED, direct_reject, answer_t, institution=lender, reason=reasons)
+    life.add(ACCEPTED, accepted, answer_t, institution=lender)
+    del direct_reject
 
     # Of the accepted: 3% withdraw, 2% wait for a decision; the rest are approved with the fit's odds.
     v = rng.random(n)
@@ -156,36 +186,48 @@ def simulate(rng, cal: WorkCalendar, geo, matcher: Matcher, entities: pl.DataFra
     decided = accepted & (v >= 0.05)
     approved = decided & ((v - 0.05) / 0.95 < p_approve)
     rejected = decided & ~approved
+    del v, decided, p_approve
     decision_t = timing.working_days_later(rng, cal, answer_t, timing.geometric_workdays(rng, n, 0.35, 15))
-    life.add("withdrawn", later_withdraw, answer_t + rng.integers(2 * HOUR, 10 * DAY, n), institution=inst_ids,
-             reason=WITHDRAW_REASONS[rng.integers(0, len(WITHDRAW_REASONS), n)])
-    life.add("rejected", rejected, decision_t, institution=inst_ids, reason=reasons)
+    life.add(WITHDRAWN, later_withdraw, answer_t + rng.integers(2 * HOUR, 10 * DAY, n), institution=lender,
+             reason=_withdraw_reasons(rng, n))
+    life.add(REJECTED, rejected, decision_t, institution=lender, reason=reasons)
+    del later_withdraw, rejected, reasons
 
     granted = _approved_amounts(rng, requested, prod_max)
     approved_term = np.minimum(term, prod_term)
-    terms = {"institution": inst_ids, "rate": rate_bp, "guarantee": guarantee, "guarantor": guarantor}
-    life.add("approved", approved, decision_t, amount=granted * 100, term=approved_term, **terms)
+    del prod_max, prod_term, term
+    terms = {"institution": lender, "rate": rate_bp, "guarantee": guarantee, "guarantor": guarantor}
+    life.add(APPROVED, approved, decision_t, amount=granted * 100, term=approved_term, **terms)
     revised = approved & (rng.random(n) < 0.01)  # a re-approval: only the first one counts
-    life.add("approved", revised, timing.working_days_later(rng, cal, decision_t, rng.integers(1, 6, n)),
+    life.add(APPROVED, revised, timing.working_days_later(rng, cal, decision_t, rng.integers(1, 6, n)),
              amount=_round_down(granted * rng.uniform(1.0, 1.2, n), 1_000) * 100, term=approved_term, **terms)
+    del revised, approved_term
     # A good fit draws its credit more often: a poor one finds the terms too tight and walks away.
     _draws(rng, cal, life, approved, decision_t, granted, terms, fit.sigmoid(1.1 + 0.5 * z))
+    del terms, granted, approved, z, rate_bp, guarantee, guarantor
 
     events = life.table().filter(pl.col("t") < (last_day + 1) * DAY)
+    life.parts.clear()
     events = _first_loans(events, entity, entities["first_timer"].to_numpy())
+    lender_ids = np.array([i.institution_id for i in matcher.lenders])
+    product_ids = pl.Series([p.product_id for p in matcher.products] + [""])
     apps = pl.DataFrame({
         "app": np.arange(n), "entity": entity, "submitted_t": submitted, "accepted": accepted,
-        "answer_t": answer_t, "decision_t": decision_t, "institution": inst_ids,
-        "product_id": np.array([p.product_id for p in matcher.products] + [""])[product],
+        "answer_t": answer_t, "decision_t": decision_t, "institution": pl.Series(lender_ids)[lender],
+        "product_id": product_ids[np.where(product >= 0, product, len(matcher.products))],
         "qr_code_id": qrcodes.assign(rng, geo, county),
     })
-    return Simulation(events=events, apps=apps)
+    names = {"event_type": np.array(EVENT_TYPES), "institution": lender_ids, "reason": REASONS,
+             "guarantee": np.array(guarantees), "guarantor": matcher.guarantor_ids}
+    return Simulation(events=events, apps=apps, names=names)
 
 
-def _guarantees(rng, matcher: Matcher, product: np.ndarray) -> np.ndarray:
-    own = np.array([p.guarantee for p in matcher.products] + [""])[product]
-    general = GUARANTEES[rng.choice(len(GUARANTEES), size=len(product), p=GENERAL_GUARANTEE_WEIGHTS)]
-    return np.where(product >= 0, own, general)
+def _guarantees(rng, matcher: Matcher, product: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """(the guarantee types, the type of each demand as an index into them)."""
+    types = list(dict.fromkeys([*GUARANTEES, *(p.guarantee for p in matcher.products)]))
+    own = np.array([types.index(p.guarantee) for p in matcher.products] + [-1])[product]
+    general = rng.choice(len(GUARANTEES), size=len(product), p=GENERAL_GUARANTEE_WEIGHTS)
+    return types, np.where(product >= 0, own, general)
 
 
 def _rates(rng, matcher: Matcher, product: np.ndarray, etype: np.ndarray) -> np.ndarray:
@@ -224,24 +266,24 @@ def _draws(rng, cal, life: LifeCycle, approved, approve_t, granted, terms: dict,
     second_t = second_day * DAY + timing.office_clock(rng, n)
     wobble = np.where(rng.random(n) < 0.3, rng.choice([-10, 10], n), 0)
     draw_terms = dict(terms.items())
-    life.add("disbursed", disbursed, first_t, amount=first_amount * 100, **draw_terms)
+    life.add(DISBURSED, disbursed, first_t, amount=first_amount * 100, **draw_terms)
     draw_terms["rate"] = terms["rate"] + wobble
-    life.add("disbursed", twice, second_t, amount=second_part * 100, **draw_terms)
-    life.add("withdrawn", withdraw, approve_t + rng.integers(DAY, 20 * DAY, n), institution=terms["institution"],
-             reason=WITHDRAW_REASONS[rng.integers(0, len(WITHDRAW_REASONS), n)])
+    life.add(DISBURSED, twice, second_t, amount=second_part * 100, **draw_terms)
+    life.add(WITHDRAWN, withdraw, approve_t + rng.integers(DAY, 20 * DAY, n), institution=terms["institution"],
+             reason=_withdraw_reasons(rng, n))
 
 
 def _first_loans(events: pl.DataFrame, entity: np.ndarray, first_timer: np.ndarray) -> pl.DataFrame:
-    """Y on the earliest draw of a business that never borrowed before; N on every other draw."""
-    owner = entity[events["app"].to_numpy()]
-    events = events.with_columns(pl.Series("entity", owner), pl.Series("first_timer", first_timer[owner]))
-    first_draw = (
-        events.filter(pl.col("event_type") == "disbursed")
-        .sort("t", "app")
-        .group_by("entity", maintain_order=True).first()
-        .select("entity", pl.col("t").alias("first_draw_t"))
-    )
-    events = events.join(first_draw, on="entity", how="left", maintain_order="left")
-    is_first = (pl.col("t") == pl.col("first_draw_t")) & pl.col("first_timer")
-    flag = pl.when(pl.col("event_type") != "disbursed").then(None).when(is_first).then(pl.lit("Y")).otherwise(pl.lit("N"))
-    return events.with_columns(first_loan=flag).drop("first_draw_t", "first_timer")
+    """Add `entity`, and `first_loan` on draws: true on the earliest draw of a business that never borrowed
+    before (Y), false on every other draw (N)."""
+    app, t = events["app"].to_numpy(), events["t"].to_numpy()
+    owner = entity[app]
+    drawn = (events["event"] == DISBURSED).to_numpy()
+    draws = np.flatnonzero(drawn)
+    draws = draws[np.lexsort((app[draws], t[draws]))]  # by time, then application
+    first_t = np.full(len(first_timer), -1, dtype=np.int64)
+    who, first = np.unique(owner[draws], return_index=True)
+    first_t[who] = t[draws[first]]
+    is_first = (t == first_t[owner]) & first_timer[owner]
+    return events.with_columns(pl.Series("entity", owner, pl.Int32),
+                               pl.when(pl.Series(drawn)).then(pl.Series(is_first)).alias("first_loan"))

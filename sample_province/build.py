@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +24,7 @@ from sample_province import (
     writer,
 )
 from sample_province.matching import Matcher
-from sample_province.planted import Planter
-from sample_province.timing import DAY
+from sample_province.planted import Planter, Templates
 from sample_province.workdays import WorkCalendar, day_number, to_date
 
 # Independent random streams, so that e.g. planting problems never shifts the clean data.
@@ -63,12 +62,6 @@ def _streams(seed: int) -> dict[str, np.random.Generator]:
     return {name: np.random.default_rng([seed, n]) for n, name in enumerate(STREAMS)}
 
 
-def _with_meta(frame: pl.DataFrame) -> pl.DataFrame:
-    if "_file_day" not in frame.columns:
-        frame = frame.with_columns((pl.col("_t") // DAY).alias("_file_day"))
-    return frame.with_columns(*[pl.lit(None, pl.String).alias(c) for c in ("_rule", "_kind", "_key", "_group")])
-
-
 def clear_landing(out: Path) -> None:
     """Remove files a previous run wrote (only names of the landing-zone pattern), so no stale dates stay."""
     for feed in feed_registry().values():
@@ -78,7 +71,9 @@ def clear_landing(out: Path) -> None:
     (out / "_manifest.json").unlink(missing_ok=True)
 
 
-def generate(params: Params) -> dict:
+def generate(params: Params, batch_months: int = 1) -> dict:
+    """Write the province; its files are made and written `batch_months` months at a time (the bytes do not
+    depend on it: one month keeps a 10M-event province within 4 GB)."""
     months = month_bounds(params.start, params.end)
     first_day, last_day = months[0][0], months[-1][1]
     rng = _streams(params.seed)
@@ -91,34 +86,49 @@ def generate(params: Params) -> dict:
     population = entities.build(rng["entities"], geo, int(params.applications * 1.4) + 50, last_day)
     sim = applications.simulate(rng["applications"], cal, geo, matcher, population, params.applications,
                                 first_day, last_day, np.array([m[0] for m in months]))
-    app_rows = feeds.application_rows(rng["formatting"], sim.events, sim.apps, population)
-    app_rows = delivery.assign_files(rng["delivery"], app_rows, last_day, late_share=0.01, duplicate_share=0.005)
+    app_rows = feeds.ApplicationRows(rng["formatting"], sim, population)
+    apps, n_events = sim.apps, app_rows.events.height
+    del sim  # the events are held once, in event-id order
+    rows = {"applications": delivery.assign_files(rng["delivery"], app_rows.t, last_day, late_share=0.01,
+                                                  duplicate_share=0.005, text=app_rows.text)}
 
-    facts = credit.simulate(rng["credit"], sim.apps, population, last_day)
-    reports = credit.report_lines(rng["formatting"], facts.reports, population)
-    report_rows = delivery.assign_files(rng["delivery"], reports.select("line", pl.col("queried_t").alias("_t")),
-                                        last_day, late_share=0.0, duplicate_share=0.003)
+    facts = credit.simulate(rng["credit"], apps, population, last_day)
+    reports = credit.ReportLines(rng["formatting"], facts.reports, population)
+    rows["credit_reports"] = delivery.assign_files(rng["delivery"], facts.reports["queried_t"].to_numpy(), last_day,
+                                                   late_share=0.0, duplicate_share=0.003, text=reports.text)
     auth_rows = credit.authorization_rows(facts.authorizations, facts.revocations, rng["formatting"])
+    rows["authorizations"] = delivery.on_time(auth_rows)
 
-    frames = {"applications": _with_meta(app_rows.drop("_copy")), "credit_reports": _with_meta(report_rows.drop("_copy")),
-              "authorizations": _with_meta(auth_rows)}
     if not params.clean:
-        planter = Planter(rng["planted"], first_day, last_day, app_rows, reports, auth_rows,
-                          [i.institution_id for i in matcher.lenders], params.applications, sim.events.height)
+        planter = Planter(rng["planted"], first_day, last_day, _submitted_templates(app_rows, rows["applications"]),
+                          Templates(facts.reports.with_row_index("_i"), lambda i: {"line": reports.lines([i])[0]}),
+                          auth_rows, [i.institution_id for i in matcher.lenders], params.applications,
+                          n_events)
         planter.bad_rows(params.bad_rows)
         planter.unlawful_queries(UNLAWFUL_QUERIES_EACH, facts.revocations, facts.authorizations)
         columns = {"applications": feeds.APPLICATION_COLUMNS, "credit_reports": ["line"],
                    "authorizations": feeds.AUTHORIZATION_COLUMNS}
-        for feed, frame in frames.items():
-            extra = planter.out.frame(feed, columns[feed])
-            frames[feed] = pl.concat([frame.select(extra.columns), extra])
+        rows = {feed: replace(delivered, planted=planter.out.frame(feed, columns[feed]))
+                for feed, delivered in rows.items()}
         extra_insts, extra_prods = register.plant_violations(rng["planted"], geo, insts, prods, first_day, last_day)
         insts, prods = insts + extra_insts, prods + extra_prods
+        del planter
+    del apps, facts, auth_rows  # what the files need is held by `rows`
+    batches = [(months[i][0], months[min(i + batch_months, len(months)) - 1][1])
+               for i in range(0, len(months), batch_months)]
+    return _write(params, rows, insts, prods, months, batches, rng["encodings"])
 
-    return _write(params, frames, insts, prods, months, rng["encodings"])
+
+def _submitted_templates(app_rows: feeds.ApplicationRows, delivered: delivery.Delivered) -> Templates:
+    """The submitted rows as delivered (records, then duplicates): what planted applications copy."""
+    submitted = app_rows.submitted()
+    is_submitted = np.zeros(len(delivered.file_day), dtype=bool)
+    is_submitted[submitted] = True
+    order = np.concatenate([submitted, delivered.copies[is_submitted[delivered.copies]]])
+    return Templates(pl.DataFrame({"_i": order}), lambda i: app_rows.text(np.array([i])).row(0, named=True))
 
 
-def _write(params: Params, frames: dict, insts, prods, months, rng_enc) -> dict:
+def _write(params: Params, rows: dict[str, delivery.Delivered], insts, prods, months, batches, rng_enc) -> dict:
     out = Path(params.out)
     out.mkdir(parents=True, exist_ok=True)
     clear_landing(out)
@@ -127,17 +137,17 @@ def _write(params: Params, frames: dict, insts, prods, months, rng_enc) -> dict:
     planted: list[dict] = []
     encodings: dict[str, str] = {}
     for feed, columns in (("applications", feeds.APPLICATION_COLUMNS), ("authorizations", feeds.AUTHORIZATION_COLUMNS)):
-        entries, used = writer.write_csv_feed(out, feed, frames[feed], columns, days,
+        entries, used = writer.write_csv_feed(out, feed, rows[feed], columns, batches,
                                               writer.choose_encodings(rng_enc, days, params.encodings), show)
         planted += entries
         encodings |= {name: enc for name, enc in used.items() if enc != "utf-8"}
-    planted += writer.write_jsonl_feed(out, "credit_reports", frames["credit_reports"], days, show)
+    planted += writer.write_jsonl_feed(out, "credit_reports", rows["credit_reports"], batches, show)
     planted += _write_register(out, insts, prods, [m[0] for m in months])
     manifest = {
         "generator": "sample_province",
         "params": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(params).items() if k != "out"},
         "first_day": str(to_date(months[0][0])), "last_day": str(to_date(months[-1][1])),
-        "rows": {feed: frames[feed].height for feed in frames},
+        "rows": {feed: delivered.height for feed, delivered in rows.items()},
         "encodings_other_than_utf8": dict(sorted(encodings.items())),
         "planted_counts": _counts(planted),
         "planted": planted,

@@ -25,7 +25,7 @@ class CreditData:
     revocations: pl.DataFrame  # authorization_id, revoked_t
 
 
-def _daily_ids(prefix: str, t: np.ndarray, floor: int = 1) -> np.ndarray:
+def _daily_ids(prefix: str, t: np.ndarray, floor: int = 1) -> pl.Series:
     """`<prefix>YYYYMMDD<6-digit serial>`, serial counting within each day in time order."""
     order = np.argsort(t, kind="stable")
     day = t[order] // DAY
@@ -34,10 +34,10 @@ def _daily_ids(prefix: str, t: np.ndarray, floor: int = 1) -> np.ndarray:
     ids = pl.DataFrame({"t": t[order], "s": serial}).select(
         pl.lit(prefix) + pl.from_epoch("t", time_unit="s").dt.strftime("%Y%m%d")
         + pl.col("s").cast(pl.String).str.zfill(6)
-    ).to_series().to_numpy()
-    out = np.empty(len(t), dtype=object)
-    out[order] = ids
-    return out.astype(str)
+    ).to_series()
+    inverse = np.empty(len(t), dtype=np.int64)
+    inverse[order] = np.arange(len(t))
+    return ids.gather(inverse).alias("authorization_id")
 
 
 def simulate(rng, apps: pl.DataFrame, entities: pl.DataFrame, last_day: int) -> CreditData:
@@ -58,20 +58,19 @@ def simulate(rng, apps: pl.DataFrame, entities: pl.DataFrame, last_day: int) -> 
     revoked_t = last_use + rng.integers(1, 61, n) * DAY + rng.integers(0, 10 * HOUR, n)
 
     auth_id = _daily_ids("AU", granted_t)
-    uscc = entities["uscc"].to_numpy()[base["entity"].to_numpy()]
     auths = pl.DataFrame({
-        "authorization_id": auth_id, "uscc": uscc, "institution_id": base["institution"].to_numpy(),
+        "authorization_id": auth_id, "uscc": entities["uscc"].gather(base["entity"]), "institution_id": base["institution"],
         "scope": np.where(rng.random(n) < 0.6, "credit_report", "all"), "granted_t": granted_t,
         "expires_t": expires_t, "entity": base["entity"].to_numpy(),
     })
     auths = pl.concat([auths, _tax_authorizations(rng, auths)]).filter(pl.col("granted_t") < end)
-    revocations = pl.DataFrame({"authorization_id": auth_id[revoked], "revoked_t": revoked_t[revoked]}).filter(
+    revocations = pl.DataFrame({"authorization_id": auth_id.filter(revoked), "revoked_t": revoked_t[revoked]}).filter(
         pl.col("revoked_t") < end)
 
     rows = np.r_[np.arange(n), np.flatnonzero(requery)]
     t = np.r_[query_t, requery_t[requery]]
     reports = pl.DataFrame({
-        "queried_t": t, "institution_id": base["institution"].to_numpy()[rows], "authorization_id": auth_id[rows],
+        "queried_t": t, "institution_id": base["institution"].gather(rows), "authorization_id": auth_id.gather(rows),
         "entity": base["entity"].to_numpy()[rows],
     }).filter(pl.col("queried_t") < end).sort("queried_t", "authorization_id")
     reports = reports.with_columns(pl.Series("report_id", _daily_ids("TYCR", reports["queried_t"].to_numpy())))
@@ -88,22 +87,16 @@ def _tax_authorizations(rng, auths: pl.DataFrame) -> pl.DataFrame:
                                                                          floor=500_000)))
 
 
-def report_lines(rng, reports: pl.DataFrame, entities: pl.DataFrame, iso_share: float = 0.03) -> pl.DataFrame:
-    """Add `line`: the report as one JSON object; ~12% partial (fields null or missing)."""
-    n = reports.height
-    facts = entities[reports["entity"].to_numpy()].with_columns(
-        pl.Series("_queried_t", reports["queried_t"].to_numpy()))
-    partial = rng.random(n) < 0.12
-    drop_keys = partial & (rng.random(n) < 0.5)
+SUBJECT_HOLES = {"established": 0.3, "registered_capital_wan": 0.3, "industry_code": 0.3, "county_code": 0.2,
+                 "employees": 0.3, "revenue_wan": 0.3, "assets_wan": 0.3}
+BLOCK_HOLE = 0.15
 
-    def maybe(name: str, expr: pl.Expr, p: float = 0.3) -> pl.Expr:
-        hole = pl.Series(partial & (rng.random(n) < p))
-        return pl.when(hole).then(None).otherwise(expr).alias(name)
 
+def _blocks() -> dict[str, pl.Expr]:
     score = pl.col("score")
     grade = pl.when(score >= 700).then(pl.lit("A")).when(score >= 620).then(pl.lit("B")) \
         .when(score >= 540).then(pl.lit("C")).otherwise(pl.lit("D"))
-    blocks = {
+    return {
         "tax": pl.struct(pl.col("tax_grade").alias("credit_grade"), pl.col("tax_paid_wan").alias("paid_last_year_wan")),
         "social_insurance": pl.struct(pl.col("insured_count")),
         "judicial": pl.struct(pl.col("dishonest").alias("dishonest_executee"), pl.col("enforcement_cases")),
@@ -111,29 +104,51 @@ def report_lines(rng, reports: pl.DataFrame, entities: pl.DataFrame, iso_share: 
         "loans": pl.struct(pl.col("outstanding_wan"), pl.col("overdue_24m"), pl.col("max_overdue_days")),
         "score": pl.struct(score.alias("value"), grade.alias("grade")),
     }
-    subject = pl.struct(
-        pl.col("enterprise_name").alias("name"),
-        maybe("established", formats.date("established")),
-        maybe("registered_capital_wan", pl.col("registered_capital_wan")),
-        maybe("industry_code", pl.col("industry_code")),
-        maybe("county_code", pl.col("county_code"), 0.2),
-        maybe("employees", pl.col("employees")),
-        maybe("revenue_wan", pl.col("revenue_wan")),
-        maybe("assets_wan", pl.col("assets_wan")),
-    )
-    iso = pl.Series(rng.random(n) < iso_share)
-    facts = facts.with_columns(pl.Series("report_id", reports["report_id"]),
-                               pl.Series("institution_id", reports["institution_id"]),
-                               pl.Series("authorization_id", reports["authorization_id"]))
-    encoded = facts.select(pl.struct(
-        pl.col("report_id"), pl.col("uscc"), formats.timestamp("_queried_t", iso).alias("queried_at"),
-        pl.col("institution_id"), pl.col("authorization_id"), subject.alias("subject"),
-        *[maybe(name, expr, 0.15) for name, expr in blocks.items()],
-    ).struct.json_encode().alias("line"))["line"]
-    # A partial report from the bureau either sends nulls or leaves keys out; do both.
-    stripped = encoded.str.replace_all(r'"[a-z_0-9]+":null,', "").str.replace_all(r',"[a-z_0-9]+":null', "")
-    line = pl.select(pl.when(pl.Series(drop_keys)).then(stripped).otherwise(encoded)).to_series()
-    return reports.with_columns(line.alias("line"))
+
+
+class ReportLines:
+    """Each report as one JSON object (`lines`); ~12% partial (fields null or missing). The random choices
+    are drawn for all reports at once, the text is made for the reports asked for."""
+
+    def __init__(self, rng, reports: pl.DataFrame, entities: pl.DataFrame, iso_share: float = 0.03):
+        n = reports.height
+        self.reports, self.entities = reports, entities
+        self.partial = rng.random(n) < 0.12
+        self.drop_keys = self.partial & (rng.random(n) < 0.5)
+        self.holes = {name: self.partial & (rng.random(n) < p) for name, p in SUBJECT_HOLES.items()}
+        self.iso = rng.random(n) < iso_share
+        self.holes |= {name: self.partial & (rng.random(n) < BLOCK_HOLE) for name in _blocks()}
+
+    def lines(self, rows: np.ndarray) -> pl.Series:
+        reports = self.reports[rows]
+        facts = self.entities[reports["entity"].to_numpy()].with_columns(
+            pl.Series("_queried_t", reports["queried_t"].to_numpy()))
+
+        def maybe(name: str, expr: pl.Expr) -> pl.Expr:
+            return pl.when(pl.Series(self.holes[name][rows])).then(None).otherwise(expr).alias(name)
+
+        subject = pl.struct(
+            pl.col("enterprise_name").alias("name"),
+            maybe("established", formats.date("established")),
+            *[maybe(name, pl.col(name)) for name in list(SUBJECT_HOLES)[1:]],
+        )
+        iso = pl.Series(self.iso[rows])
+        facts = facts.with_columns(pl.Series("report_id", reports["report_id"]),
+                                   pl.Series("institution_id", reports["institution_id"]),
+                                   pl.Series("authorization_id", reports["authorization_id"]))
+        encoded = facts.select(pl.struct(
+            pl.col("report_id"), pl.col("uscc"), formats.timestamp("_queried_t", iso).alias("queried_at"),
+            pl.col("institution_id"), pl.col("authorization_id"), subject.alias("subject"),
+            *[maybe(name, expr) for name, expr in _blocks().items()],
+        ).struct.json_encode().alias("line"))["line"]
+        # A partial report from the bureau either sends nulls or leaves keys out; do both.
+        stripped = encoded.str.replace_all(r'"[a-z_0-9]+":null,', "").str.replace_all(r',"[a-z_0-9]+":null', "")
+        return pl.select(pl.when(pl.Series(self.drop_keys[rows])).then(stripped).otherwise(encoded)).to_series() \
+            .alias("line")
+
+    def text(self, rows: np.ndarray) -> pl.DataFrame:
+        """The feed's rows (`line`, `_t`) of these reports."""
+        return pl.DataFrame({"line": self.lines(rows), "_t": self.reports["queried_t"].to_numpy()[rows]})
 
 
 def authorization_rows(auths: pl.DataFrame, revocations: pl.DataFrame, rng) -> pl.DataFrame:

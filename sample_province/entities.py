@@ -29,17 +29,16 @@ def _registration_county(rng: np.random.Generator, geo: Geography, county: np.nd
 
 
 def _names(rng: np.random.Generator, geo: Geography, etype: np.ndarray, county: np.ndarray,
-           industry: np.ndarray, rep: np.ndarray) -> np.ndarray:
-    out = np.empty(len(etype), dtype=object)
-    city_short = geo.city_short(geo.county_city[county])
-    county_name = geo.county_names[county]
+           industry: np.ndarray, rep: np.ndarray) -> pl.Series:
     is_ent, is_ind, is_coop = (etype == "91"), (etype == "92"), (etype == "93")
-    out[is_ent] = names.enterprise_names(rng, city_short[is_ent], industries.BUSINESS[industry[is_ent]])
-    shop = industries.SHOP[industry[is_ind]]
+    ent = names.enterprise_names(rng, geo.city_short(geo.county_city[county[is_ent]]),
+                                 industries.BUSINESS[industry[is_ent]])
     surname = from_codepoints(to_codepoints(rep[is_ind], 3)[:, :1])
-    out[is_ind] = names.individual_names(rng, county_name[is_ind], surname, shop)
-    out[is_coop] = names.cooperative_names(rng, county_name[is_coop], industries.COOP[industry[is_coop]])
-    return out.astype(str)
+    ind = names.individual_names(rng, geo.county_names[county[is_ind]], surname, industries.SHOP[industry[is_ind]])
+    coop = names.cooperative_names(rng, geo.county_names[county[is_coop]], industries.COOP[industry[is_coop]])
+    parts = [pl.DataFrame({"row": np.flatnonzero(mask), "name": pl.Series(values, dtype=pl.String)})
+             for mask, values in ((is_ent, ent), (is_ind, ind), (is_coop, coop))]
+    return pl.concat(parts).sort("row")["name"]
 
 
 def _lognormal(rng: np.random.Generator, median: float, sigma: float, n: int, low: float, high: float):
@@ -55,7 +54,8 @@ def build(rng: np.random.Generator, geo: Geography, n: int, as_of_day: int) -> p
         mask = etype == code
         industry[mask] = industries.draw(rng, code, int(mask.sum()))
     reg_county = _registration_county(rng, geo, county)
-    uscc = make_many(rng, etype, geo.county_codes[reg_county])
+    uscc = pl.Series(make_many(rng, etype, geo.county_codes[reg_county]))
+    del reg_county
     rep = names.person_names(rng, n)
     is_ind = etype == "92"
     age_years = np.where(is_ind, _lognormal(rng, 4, 0.7, n, 0.3, 20), _lognormal(rng, 7, 0.6, n, 0.5, 30))
@@ -74,7 +74,7 @@ def build(rng: np.random.Generator, geo: Geography, n: int, as_of_day: int) -> p
         "uscc": uscc,
         "enterprise_name": _names(rng, geo, etype, county, industry, rep),
         "legal_rep_name": rep,
-        "contact_phone": names.mobile_phones(rng, n),
+        "contact_phone": pl.Series(names.mobile_phones(rng, n)),
         "county_code": geo.county_codes[county],
         "industry_code": industries.CODES[industry],
         "first_timer": first_timer,

@@ -57,6 +57,7 @@ class Matcher:
         self.lenders = [i for i in insts if i.lends and i.planted_rule is None and i.weight > 0]
         self.products = [p for p in products if p.planted_rule is None]
         self.guarantors = [i for i in insts if i.kind == "融资担保机构"]
+        self.guarantor_ids = np.array([g.institution_id for g in self.guarantors])
         self.inst_index = {i.institution_id: n for n, i in enumerate(self.lenders)}
         self.n_counties = len(geo.county_codes)
         windows = [(first, last + ACTIVE_MARGIN_DAYS) for first, last in month_bounds]
@@ -112,11 +113,10 @@ class Matcher:
         return _grouped_choice(rng, keys, weights)
 
     def guarantors_for(self, rng, county: np.ndarray) -> np.ndarray:
-        """A guarantee body's id per row: one of the county's city when there is one."""
-        ids = np.array([g.institution_id for g in self.guarantors])
+        """A guarantee body per row (index into `guarantor_ids`): one of the county's city when there is one."""
         city_of = np.array([g.division_code[:4] for g in self.guarantors])
         county_city = np.array([c[:4] for c in self.geo.county_codes])[county]
-        pick = rng.integers(0, len(ids), len(county))
+        pick = rng.integers(0, len(city_of), len(county))
         for n, prefix in enumerate(city_of):
             pick[county_city == prefix] = n
-        return ids[pick]
+        return pick

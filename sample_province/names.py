@@ -17,6 +17,15 @@ TRADE_WORDS = np.array([
 SHOP_WORDS = np.array(["老", "小", "好运", "福满", "兴旺", "顺心", "惠民", "家和", "四季", "乡味"])
 
 
+CHUNK = 500_000  # rows per piece of text built with numpy (4 bytes a character)
+
+
+def chunks(n: int, size: int = CHUNK) -> list[tuple[int, int]]:
+    """(lo, hi) row ranges covering 0..n: pieces to build text in, so a large province never holds a
+    whole column of numpy strings (at least one piece, so that an empty column keeps its type)."""
+    return [(lo, min(lo + size, n)) for lo in range(0, max(n, 1), size)]
+
+
 def pick(rng: np.random.Generator, vocab: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
     p = None if weights is None else weights / weights.sum()
     return vocab[rng.choice(len(vocab), size=n, p=p)]
@@ -40,7 +49,7 @@ def person_names(rng: np.random.Generator, n: int) -> np.ndarray:
 def mobile_phones(rng: np.random.Generator, n: int) -> np.ndarray:
     prefix = pick(rng, np.array(["13", "15", "18"]), n, np.array([0.45, 0.3, 0.25]))
     rest = rng.integers(0, 10**9, size=n)
-    return cat(prefix, np.char.zfill(rest.astype(str), 9))
+    return cat(prefix, np.char.zfill(rest.astype("<U9"), 9))  # rest < 10**9: nine digits at most
 
 
 def enterprise_names(rng: np.random.Generator, place: np.ndarray, business: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,6 +60,25 @@ class Planted:
         return pl.DataFrame(self.rows[feed], schema=schema)
 
 
+class Templates:
+    """Rows that planted records copy: `frame` (numbers, `_i` naming the row), the text of a row made only
+    when it is picked (`text(_i)`), so a large province's clean rows need not be held as text."""
+
+    def __init__(self, frame: pl.DataFrame, text: Callable[[int], dict]):
+        self.frame, self.text = frame, text
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+    def row(self, index: int, named: bool = True) -> dict:
+        row = self.frame.row(index, named=True)
+        return row | self.text(row["_i"])
+
+    def join(self, other: pl.DataFrame, on: str) -> Templates:
+        return Templates(self.frame.join(other, on=on), self.text)
+
+
 def _stamp(t: int, style: str = "plain") -> str:
     moment = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=int(t))
     if style == "slash":
@@ -71,11 +91,11 @@ def _stamp(t: int, style: str = "plain") -> str:
 
 
 class Planter:
-    def __init__(self, rng: np.random.Generator, first_day: int, last_day: int, clean_apps: pl.DataFrame,
-                 reports: pl.DataFrame, auth_rows: pl.DataFrame, lenders: list[str], n_apps: int,
-                 n_events: int):
+    def __init__(self, rng: np.random.Generator, first_day: int, last_day: int, submitted: Templates,
+                 reports: Templates, auth_rows: pl.DataFrame, lenders: list[str], n_apps: int, n_events: int):
+        """`submitted`: the clean submitted rows as delivered; `reports`: the clean credit reports (`line`)."""
         self.rng, self.first_day, self.last_day = rng, first_day, last_day
-        self.submitted = clean_apps.filter(pl.col("event_type") == "submitted")
+        self.submitted = submitted
         self.reports, self.auth_rows, self.lenders = reports, auth_rows, lenders
         self.next_app, self.next_event = n_apps, n_events
         self.serial: dict[tuple[str, int], int] = {}
@@ -101,7 +121,7 @@ class Planter:
         day = int(self.rng.integers(self.first_day, self.last_day - margin_days + 1))
         return day * DAY + int(self.rng.integers(9 * HOUR, 17 * HOUR))
 
-    def _pick(self, frame: pl.DataFrame) -> dict:
+    def _pick(self, frame: pl.DataFrame | Templates) -> dict:
         return frame.row(int(self.rng.integers(frame.height)), named=True)
 
     def _submitted(self, t: int) -> dict:

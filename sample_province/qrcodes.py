@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 
 from loancode.divisions import PROVINCE_CODE
 from sample_province.geography import Geography
-from sample_province.names import cat
+from sample_province.names import cat, chunks
 from sample_province.uscc import from_codepoints
 
 ISSUERS = np.array(["GOV", "BANK", "GUAR", "PARK", "PLAT"])
@@ -25,7 +26,7 @@ def _serials(key: np.ndarray, width: int = 6) -> np.ndarray:
     return from_codepoints(_BASE36[digits])
 
 
-def assign(rng: np.random.Generator, geo: Geography, county: np.ndarray) -> np.ndarray:
+def assign(rng: np.random.Generator, geo: Geography, county: np.ndarray) -> pl.Series:
     """The code each demand scanned: mostly posted in its county, some city-wide or platform-wide."""
     n = len(county)
     issuer = rng.choice(len(ISSUERS), size=n, p=ISSUER_WEIGHTS)
@@ -36,4 +37,5 @@ def assign(rng: np.random.Generator, geo: Geography, county: np.ndarray) -> np.n
     division = np.where((ISSUERS[issuer] == "PLAT") & (roll < 0.5), PROVINCE_CODE, division)
     slot = rng.integers(0, CODES_PER_PLACE, n)
     key = (division.astype(np.int64) * 10 + issuer) * CODES_PER_PLACE + slot
-    return cat("QR-", division, "-", ISSUERS[issuer], "-", _serials(key))
+    return pl.concat([pl.Series(cat("QR-", division[lo:hi], "-", ISSUERS[issuer[lo:hi]], "-", _serials(key[lo:hi])))
+                      for lo, hi in chunks(n)])

@@ -36,18 +36,20 @@ def make_many(rng: np.random.Generator, type_codes: np.ndarray, division_codes: 
     are digits, like re-issued old organisation codes.
     """
     n = len(type_codes)
-    head = np.char.add(np.asarray(type_codes, dtype="<U2"), np.asarray(division_codes, dtype="<U6"))
-    head_values = _VALUE_OF[to_codepoints(head, 8)]
-    body = rng.integers(0, len(ALPHABET), size=(n, 9))
-    digit_body = rng.integers(0, _DIGITS, size=(n, 9))
+    body = rng.integers(0, len(ALPHABET), size=(n, 9)).astype(np.uint8)
+    digit_body = rng.integers(0, _DIGITS, size=(n, 9)).astype(np.uint8)
     modern = rng.random(n) < 0.7
-    body[modern] = np.concatenate(
-        [np.tile([ALPHABET.index("M"), ALPHABET.index("A")], (modern.sum(), 1)), body[modern, 2:]], axis=1
-    )
+    body[modern, :2] = [ALPHABET.index("M"), ALPHABET.index("A")]
     body[~modern] = digit_body[~modern]
-    values = np.concatenate([head_values, body], axis=1)
-    full = np.concatenate([values, check_values(values)[:, None]], axis=1)
-    return from_codepoints(_CODEPOINTS[full])
+    del digit_body
+    out = np.empty(n, dtype="<U18")
+    for lo in range(0, n, 500_000):  # a piece at a time: the matrices take 8 bytes a character
+        rows = slice(lo, lo + 500_000)
+        head = np.char.add(np.asarray(type_codes[rows], dtype="<U2"), np.asarray(division_codes[rows], dtype="<U6"))
+        values = np.concatenate([_VALUE_OF[to_codepoints(head, 8)], body[rows]], axis=1)
+        full = np.concatenate([values, check_values(values)[:, None]], axis=1)
+        out[rows] = from_codepoints(_CODEPOINTS[full])
+    return out
 
 
 def break_check(rng: np.random.Generator, uscc: str) -> str:

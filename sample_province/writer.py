@@ -13,6 +13,7 @@ import xlsxwriter
 from tqdm import tqdm
 
 from loancode import feeds
+from sample_province.delivery import Delivered
 from sample_province.register import INSTITUTION_HEADERS, PRODUCT_HEADERS
 from sample_province.workdays import to_date
 
@@ -22,10 +23,6 @@ MIXED_WEIGHTS = [0.8, 0.1, 0.1]
 
 def file_name(feed: str, day: int) -> str:
     return feeds.feed(feed).file_name(to_date(day))
-
-
-def progress(items, enabled: bool, desc: str):
-    return tqdm(items, desc=desc, unit="file", file=sys.stderr, disable=not enabled, leave=False)
 
 
 def choose_encodings(rng: np.random.Generator, days: np.ndarray, mode: str) -> list[str]:
@@ -54,37 +51,52 @@ def _encode(text: str, encoding: str) -> bytes:
     return text.encode(encoding)
 
 
-def write_csv_feed(out: Path, feed: str, frame: pl.DataFrame, columns: list[str], days: np.ndarray,
+def _batches(rows: Delivered, batches: list[tuple[int, int]], show: bool, desc: str):
+    """(ordered rows, days) per batch of days (a month): the text of one batch of files at a time."""
+    days = sum(last - first + 1 for first, last in batches)
+    with tqdm(total=days, desc=desc, unit="file", file=sys.stderr, disable=not show, leave=False) as bar:
+        for first, last in batches:
+            yield _ordered(rows.rows(first, last)), range(first, last + 1)
+            bar.update(last - first + 1)
+
+
+def write_csv_feed(out: Path, feed: str, rows: Delivered, columns: list[str], batches: list[tuple[int, int]],
                    encodings: list[str], show: bool) -> tuple[list[dict], dict]:
+    """One CSV per day of `batches` (consecutive (first, last) days; `encodings`: one per day), written a
+    batch at a time."""
     folder = out / feed
     folder.mkdir(parents=True, exist_ok=True)
-    frame = _ordered(frame)
-    parts = frame.partition_by("_file_day", as_dict=True, maintain_order=True)
-    empty = frame.head(0).select(columns)
-    used = {}
-    for day, encoding in progress(list(zip(days, encodings, strict=False)), show, feed):
-        # Blank cells are written bare (``,,``), as spreadsheets and exporters write them, not as `""`.
-        part = parts.get((int(day),), empty).select(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in columns)
-        name = file_name(feed, int(day))
-        (folder / name).write_bytes(_encode(part.write_csv(), encoding))
-        used[name] = encoding
-    return _planted_entries(feed, frame), used
+    planted, used = [], {}
+    first_day = batches[0][0]
+    for frame, days in _batches(rows, batches, show, feed):
+        parts = frame.partition_by("_file_day", as_dict=True, maintain_order=True)
+        empty = frame.head(0).select(columns)
+        for day in days:
+            # Blank cells are written bare (``,,``), as spreadsheets and exporters write them, not as `""`.
+            part = parts.get((day,), empty).select(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in columns)
+            name = file_name(feed, day)
+            (folder / name).write_bytes(_encode(part.write_csv(), encodings[day - first_day]))
+            used[name] = encodings[day - first_day]
+        planted += _planted_entries(feed, frame)
+    return planted, used
 
 
-def write_jsonl_feed(out: Path, feed: str, frame: pl.DataFrame, days: np.ndarray, show: bool) -> list[dict]:
+def write_jsonl_feed(out: Path, feed: str, rows: Delivered, batches: list[tuple[int, int]], show: bool) -> list[dict]:
     folder = out / feed
     folder.mkdir(parents=True, exist_ok=True)
-    frame = _ordered(frame)
-    parts = frame.partition_by("_file_day", as_dict=True, maintain_order=True)
-    for day in progress(days, show, feed):
-        part = parts.get((int(day),))
-        if part is None:
-            # JSON Lines has no header: an empty day would be a 0-byte file, which feeds.md rejects
-            # as a bad file. The bureau's API sends nothing on such a day, so neither do we.
-            continue
-        text = "".join(line + "\n" for line in part["line"].to_list())
-        (folder / file_name(feed, int(day))).write_bytes(text.encode("utf-8"))
-    return _planted_entries(feed, frame)
+    planted = []
+    for frame, days in _batches(rows, batches, show, feed):
+        parts = frame.partition_by("_file_day", as_dict=True, maintain_order=True)
+        for day in days:
+            part = parts.get((day,))
+            if part is None:
+                # JSON Lines has no header: an empty day would be a 0-byte file, which feeds.md rejects
+                # as a bad file. The bureau's API sends nothing on such a day, so neither do we.
+                continue
+            text = "".join(line + "\n" for line in part["line"].to_list())
+            (folder / file_name(feed, day)).write_bytes(text.encode("utf-8"))
+        planted += _planted_entries(feed, frame)
+    return planted
 
 
 def _write_sheet(book, sheet, headers: list[str], rows: list[list], date_format) -> None:
