@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from pipelines.lib import landing
 from loancode.contracts import Contract
-from pipelines.lib.row_rules import checked_select, sql_identifier, sql_literal
+from pipelines.lib.row_rules import checked_select, register_rules, sql_identifier, sql_literal
 
 MAX_LINE = 64 << 20  # a single 5 MB field must still be readable, to be judged by the row rules
 
@@ -188,6 +188,7 @@ def drop_landed(con, contract: Contract) -> None:
 def _scan_judged(con, contract: Contract, table: str, rows: str, deliveries: list[landing.Delivery]) -> list[int]:
     """Judge a relation as it is scanned into `table`; `rows` has landed columns, with `_file_index` (a position
     in `deliveries`) in place of the file's name and date. Returns the number of rows of each delivery."""
+    register_rules(con)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
                 f"{checked_select(contract, rows, '_file_index, _row_number')}")
     con.register("_scan_files", pa.table({

@@ -16,6 +16,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import duckdb
+from duckdb.sqltypes import BOOLEAN, VARCHAR
+
 from loancode import pii
 from loancode.contracts import Column, Contract
 from loancode.divisions import all_codes, county_codes
@@ -107,6 +110,11 @@ def _regions_unknown(column: Column, value: str) -> str:
             f"lambda x: trim(x) IN ({codes}))))")
 
 
+# The USCC check character is one NumPy pass over each chunk of the column (`uscc.valid_array`): in SQL it
+# took 17 look-ups per row, the most expensive rule of the applications (~0.6 s per 907k rows).
+USCC_VALID = "uscc_valid"
+
+
 TOO_LONG = FormatRule(lambda column, value: f"length({value}) > {column.max_length}", "field_too_long",
                       "{name} 超长（{length} 字符，上限 {max_length}） / {name} too long", renamable=False)
 LENGTH_CHECKED = ("text", "pattern", "enum")
@@ -119,7 +127,7 @@ FORMAT_RULES: dict[str, tuple[FormatRule, ...]] = {
                             "{name} 含约定列表以外的取值：{shown} / {name} has a value outside its list"),),
     "pattern": (FormatRule(lambda c, value: f"NOT regexp_full_match({value}, {sql_literal(c.pattern.strip('^$'))})",
                            "{name}_format", "{name} 格式不符：{shown} / {name} malformed"),),
-    "uscc": (FormatRule(lambda c, value: f"NOT ({uscc.valid_sql(value)})", "uscc_checksum",
+    "uscc": (FormatRule(lambda c, value: f"NOT {USCC_VALID}({value})", "uscc_checksum",
                         "统一社会信用代码校验失败：{shown} / USCC fails GB 32100-2015 check"),),
     "county": (FormatRule(_not_in(lambda c: county_codes()), "county_unknown",
                           "{name} 不是山西省现行县级区划代码：{shown} / not a current Shanxi county-level code"),),
@@ -141,6 +149,13 @@ FORMAT_RULES: dict[str, tuple[FormatRule, ...]] = {
     "integer": (FormatRule(_unparsed(INTEGER_PATTERN), "{name}_format",
                            "{name} 不是规范的数值：{shown} / {name} is not a plain number"),),
 }
+
+
+def register_rules(con: duckdb.DuckDBPyConnection) -> None:
+    """Make the rules written in Python callable from the SQL of `checked_select` on this connection."""
+    known = con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [USCC_VALID]).fetchall()[0]
+    if not known[0]:
+        con.create_function(USCC_VALID, uscc.valid_array, [VARCHAR], BOOLEAN, type="arrow", side_effects=False)
 
 
 def _detail_sql(template: str, column: Column, value: str) -> str:
