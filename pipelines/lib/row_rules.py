@@ -68,6 +68,21 @@ def typed(column: Column, value: str) -> str:
     return f"try_cast({value} AS {t})"
 
 
+def parses(column: Column) -> bool:
+    """Whether the column's typed value is more than its trimmed text (a time, date, number or flag)."""
+    return typed(column, "v") != "v"
+
+
+def parsed_name(column: Column) -> str:
+    """The column's typed value, parsed once per row by `checked_select` for its rules and its typed column."""
+    return sql_identifier(f"__t_{column.name}")
+
+
+def parsed(column: Column, value: str) -> str:
+    """The typed value of a column's trimmed `value`: the one parse of it, or the text itself."""
+    return parsed_name(column) if parses(column) else value
+
+
 def _shown(column: Column, value: str) -> str:
     """A value as it may appear in a quarantine detail: masked if personal, cut if long."""
     if column.pii:
@@ -95,7 +110,7 @@ def _not_in(values: Callable[[Column], Sequence[str]]) -> Callable[[Column, str]
 def _unparsed(pattern: str) -> Callable[[Column, str], str]:
     """Not of the agreed textual form, or of it but no real value (e.g. 2025-02-30)."""
     return lambda column, value: (f"NOT regexp_full_match({value}, {sql_literal(pattern.strip('^$'))}) "
-                                  f"OR {typed(column, value)} IS NULL")
+                                  f"OR {parsed(column, value)} IS NULL")
 
 
 def _list_outside(column: Column, value: str) -> str:
@@ -141,7 +156,7 @@ FORMAT_RULES: dict[str, tuple[FormatRule, ...]] = {
     "amount": (
         FormatRule(_unparsed(AMOUNT_PATTERN), "amount_format",
                    "{name} 不是规范的十进制数：{shown} / {name} is not a plain decimal", renamable=False),
-        FormatRule(lambda c, value: f"{typed(c, value)} < 0", "amount_negative",
+        FormatRule(lambda c, value: f"{parsed(c, value)} < 0", "amount_negative",
                    "{name} 为负数：{shown} / {name} is negative", renamable=False),
     ),
     "rate": (FormatRule(_unparsed(RATE_PATTERN), "{name}_format",
@@ -193,7 +208,7 @@ def trimmed_name(column: Column) -> str:
 
 def rule_cases(contract: Contract) -> list[tuple[str, str, str]]:
     """Every (condition, rule, detail) of the contract, in the order they are tried, over the trimmed
-    values (`__v_<column>`, computed once per row by `checked_select`)."""
+    values (`__v_<column>`) and typed values (`__t_<column>`), computed once per row by `checked_select`."""
     values = {c.name: trimmed_name(c) for c in contract.columns}
     cases: list[tuple[str, str, str]] = []
     for column in contract.columns:
@@ -250,14 +265,16 @@ def checked_select(contract: Contract, landed: str, provenance: str = "_file_nam
     typed_cols = []
     for c in contract.columns:
         value = trimmed_name(c)
-        typed_cols.append(f"{typed(c, value)} AS {sql_identifier(c.name)}")
+        typed_cols.append(f"{parsed(c, value)} AS {sql_identifier(c.name)}")
         if c.pii:
             typed_cols.append(f"{pii.mask_sql(c.pii, value)} AS {sql_identifier(c.name + '_masked')}")
             if c.pii == "phone":
                 typed_cols.append(f"{pii.hash_sql(value)} AS {sql_identifier(c.name + '_hash')}")
     trims = ", ".join(f"{trimmed(c.name)} AS {trimmed_name(c)}" for c in contract.columns)
+    # each typed value is parsed once, for the rules that test it and for the typed column alike
+    parses_once = "".join(f", {typed(c, trimmed_name(c))} AS {parsed_name(c)}" for c in contract.columns if parses(c))
     judged = (f"SELECT *, CASE WHEN _malformed IS NULL THEN {rule_no} END AS _rule_no "
-              f"FROM (SELECT *, {trims} FROM {landed})")
+              f"FROM (SELECT *{parses_once} FROM (SELECT *, {trims} FROM {landed}))")
     return (
         f"SELECT {provenance}, "
         f"coalesce(_malformed, {rules}[_rule_no]) AS _rule, "
