@@ -2,8 +2,7 @@
 
 Every module reads paths and settings from here, never from os.environ directly, so that a newcomer
 finds every knob in one file. dbt reads three itself: LOANCODE_DBT_DB (profiles.yml, the file it builds),
-LOANCODE_DBT_MEMORY (profiles.yml, DuckDB's memory ceiling during dbt, default 6GB; past it DuckDB spills to
-disk) and LOANCODE_SCORING_DATE (matching's scoring date, YYYY-MM-DD; default the day after the latest loaded
+LOANCODE_BUILD_MEMORY (profiles.yml; `build_memory_limit()` below) and LOANCODE_SCORING_DATE (matching's scoring date, YYYY-MM-DD; default the day after the latest loaded
 event: models/intermediate/matching/int_match_dates_fixed.sql).
 """
 
@@ -142,6 +141,14 @@ def matching_models_dir() -> Path:
 def matching_threads() -> int:
     """Threads XGBoost uses to train and score (the output is the same with 1 or 2: docs/matching.md)."""
     return int(os.environ.get("LOANCODE_MATCHING_THREADS") or min(2, os.cpu_count() or 1))
+
+
+def build_memory_limit() -> str:
+    """DuckDB's memory ceiling for the build's steps after ingest: dbt (profiles.yml reads the same variable)
+    and the assets' own connections to the working warehouse (matching, quality, publish). Past it DuckDB
+    spills to disk; without it DuckDB takes 80 % of the machine, and at 10M events the matching candidates
+    exhausted that (docs/performance.md, "The 10M province")."""
+    return os.environ.get("LOANCODE_BUILD_MEMORY", "6GB")
 
 
 def duckdb_memory_limit() -> str:

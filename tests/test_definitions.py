@@ -64,3 +64,20 @@ def test_the_sensor_asks_one_run_for_the_months_that_changed(tmp_path, monkeypat
     lf.write_bytes(tmp_path, "applications", "applications_march.csv", b"x")  # misnamed: take in everything
     request, _ = tick(cursor)
     assert request.tags["loancode/all_files"] == "true"
+
+
+def test_the_assets_duckdb_connection_keeps_the_builds_memory_ceiling(tmp_path, monkeypatch):
+    """The matching assets read tens of millions of pairs through this connection: without a ceiling DuckDB
+    would take 80 % of the machine (docs/performance.md, "The 10M province")."""
+    import duckdb
+
+    from pipelines.defs.resources import WarehouseResource
+
+    monkeypatch.setenv("LOANCODE_BUILD_MEMORY", "1GB")
+    work = tmp_path / "warehouse.duckdb.building"
+    duckdb.connect(str(work)).close()  # a run's working file, already prepared
+    resource = WarehouseResource(published=str(tmp_path / "warehouse.duckdb"), working=str(work),
+                                 landing=str(tmp_path / "landing"))
+    with resource.connect() as con:
+        limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    assert limit == "953.6 MiB", limit  # 1 GB = 10^9 bytes, shown in GiB units

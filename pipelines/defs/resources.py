@@ -33,7 +33,8 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         work = warehouse.ensure_working_copy(Path(self.published), Path(self.working), Path(self.landing))
-        return duckdb.connect(str(work))
+        # the ceiling dbt has too: the matching assets read tens of millions of pairs through this connection
+        return duckdb.connect(str(work), config={"memory_limit": config.build_memory_limit()})
 
     @classmethod
     def from_config(cls) -> WarehouseResource:
