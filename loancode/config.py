@@ -1,8 +1,9 @@
 """All configuration of the platform, in one place, from environment variables with defaults.
 
 Every module reads paths and settings from here, never from os.environ directly, so that a newcomer
-finds every knob in one file. dbt reads two itself: LOANCODE_DBT_DB (profiles.yml, the file it builds)
-and LOANCODE_SCORING_DATE (matching's scoring date, YYYY-MM-DD; default the day after the latest loaded
+finds every knob in one file. dbt reads three itself: LOANCODE_DBT_DB (profiles.yml, the file it builds),
+LOANCODE_DBT_MEMORY (profiles.yml, DuckDB's memory ceiling during dbt, default 6GB; past it DuckDB spills to
+disk) and LOANCODE_SCORING_DATE (matching's scoring date, YYYY-MM-DD; default the day after the latest loaded
 event: models/intermediate/matching/int_match_dates_fixed.sql).
 """
 

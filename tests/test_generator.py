@@ -100,6 +100,31 @@ def test_uscc_check_character():
     assert not uscc.is_valid(None)
 
 
+def test_uscc_check_over_a_column_agrees_with_the_check_of_one_code():
+    """The loaders' vectorised check (`valid_array`) says what `is_valid` says of every code, whatever its
+    length, characters (non-ASCII, lower case, padded) or position in a sliced Arrow column."""
+    import random
+
+    import pyarrow as pa
+
+    rng = random.Random(16)
+    codes = [uscc.make(f"9114{i:04d}", "MA0K2X3Y4") for i in range(50)]
+    codes += [None, "", "911400007011347303", "91140000701134730I", "911400007011347302 ", "ｘ" * 18,
+              "统一社会信用代码统一社会信用代码统", "911400007011347302".lower()]
+    for _ in range(3000):
+        text = "".join(rng.choice(uscc.ALPHABET + "IOZSVa é") for _ in range(rng.choice([17, 18, 18, 19])))
+        codes.append(text)
+        if len(text) == 18 and all(char in uscc.VALUES for char in text[:17]):
+            codes.append(text[:17] + uscc.check_char(text[:17]))
+    expected = [None if code is None else uscc.is_valid(code) for code in codes]
+    assert sum(1 for v in expected if v) > 60
+    for column in (pa.array(codes, pa.string()), pa.array(codes, pa.large_string())):
+        assert uscc.valid_array(column).to_pylist() == expected
+        assert uscc.valid_array(column.slice(3, 500)).to_pylist() == expected[3:503]
+    assert uscc.valid_array(pa.chunked_array([codes[:50], codes[50:60]], pa.string())).to_pylist() == expected[:60]
+    assert uscc.valid_array(pa.array([], pa.string())).to_pylist() == []
+
+
 def test_file_names_and_daily_coverage(province):
     root, _ = province
     assert sorted(p.name for p in root.iterdir()) == ["_manifest.json", *sorted(FILE_PATTERNS)]

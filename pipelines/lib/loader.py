@@ -24,7 +24,7 @@ from loancode.config import duckdb_memory_limit
 from pipelines.lib import landing, readers
 from loancode.contracts import Contract, for_feed
 from loancode.feeds import pii_columns, raw_columns
-from pipelines.lib.row_rules import checked_select, sql_identifier, sql_literal
+from pipelines.lib.row_rules import checked_select, register_rules, sql_identifier, sql_literal
 
 
 PROVENANCE = ", ".join(f"{c.name} {c.data_type}" for c in feeds.PROVENANCE)
@@ -67,6 +67,7 @@ def _check(con, contract: Contract) -> str:
     """Judge the landed rows once, into a table; with the rows the CSV fast path judged as it scanned them,
     they make the view the writes below read."""
     checked = f"_checked_{contract.name}"
+    register_rules(con)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {checked}_landed AS "
                 f"{checked_select(contract, readers.landed_table(contract))}")
     parts = [f"SELECT * FROM {checked}_landed"]

@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from pipelines.lib import landing
 from loancode.contracts import Contract
-from pipelines.lib.row_rules import checked_select, sql_identifier, sql_literal
+from pipelines.lib.row_rules import checked_select, register_rules, sql_identifier, sql_literal
 
 MAX_LINE = 64 << 20  # a single 5 MB field must still be readable, to be judged by the row rules
 
@@ -188,6 +188,7 @@ def drop_landed(con, contract: Contract) -> None:
 def _scan_judged(con, contract: Contract, table: str, rows: str, deliveries: list[landing.Delivery]) -> list[int]:
     """Judge a relation as it is scanned into `table`; `rows` has landed columns, with `_file_index` (a position
     in `deliveries`) in place of the file's name and date. Returns the number of rows of each delivery."""
+    register_rules(con)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
                 f"{checked_select(contract, rows, '_file_index, _row_number')}")
     con.register("_scan_files", pa.table({
@@ -244,9 +245,11 @@ def _data_lines(path: Path) -> bytes | None:
     header, _, body = path.read_bytes().partition(b"\n")
     body = body.removesuffix(b"\n")
     crlf_end = body.endswith(b"\r")
+    # one search for a carriage return spares the searches that need one, in the usual LF-only delivery
+    carriage_return = b"\r" in body
     if (b'"' in header or b"\r" in header.removesuffix(b"\r") or b'"' in body
-            or (b"\r" in body and body.count(b"\r") != body.count(b"\r\n") + crlf_end)
-            or b"\n\n" in body or b"\n\r\n" in body or body.startswith((b"\n", b"\r\n"))
+            or (carriage_return and body.count(b"\r") != body.count(b"\r\n") + crlf_end)
+            or b"\n\n" in body or (carriage_return and b"\n\r\n" in body) or body.startswith((b"\n", b"\r\n"))
             or body.endswith((b"\n", b"\n\r")) or body == b"\r"
             or (body and body.count(b",") != header.count(b",") * (body.count(b"\n") + 1))):
         return None  # the last test: a row with the wrong number of fields, to be found by the halving

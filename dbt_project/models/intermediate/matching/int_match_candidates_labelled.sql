@@ -4,6 +4,11 @@
 -- demand, every eligible product and the one it named. With what the evaluation needs: eligibility,
 -- whether the first stage shortlists it, the rules-only score and the popularity at the cut-off (draws in
 -- the 90 days before it), and how many eligible products a sampled negative stands for.
+--
+-- Built after the first stage, never beside it: each holds tens of millions of eligible pairs in its
+-- windows and aggregates, which DuckDB cannot spill; at 10M events the two together did not fit in any
+-- memory limit the build could afford (docs/performance.md, "The 10M province").
+-- depends_on: {{ ref('int_match_candidates_shortlisted') }}
 with
 
 dates as (
