@@ -129,6 +129,10 @@ LEDGER = (
             ("feed", "VARCHAR"), ("table_name", "VARCHAR"), ("run_at", "TIMESTAMP"), ("first_partition", "DATE"),
             ("last_partition", "DATE"), ("partitions", "INTEGER"), ("rows", "BIGINT"), ("evaluated", "INTEGER"),
             ("failed", "VARCHAR"), ("success", "BOOLEAN")))),
+    LedgerTable("applications_touched", "The (event_id, application_id) of every application row of the partitions "
+                "replaced since dbt last built the warehouse, as they were before and after: the applications an "
+                "incremental dbt build recomputes (docs/performance.md, daily increment). Emptied once dbt has built.",
+                tuple(RawColumn(n, "VARCHAR") for n in ("event_id", "application_id"))),
 )
 
 

@@ -41,7 +41,8 @@ def test_misnamed_files_have_no_business_date():
 
 
 def test_ledger_and_raw_layer_shape():
-    assert [t.name for t in feeds.LEDGER] == ["ingest_log", "row_quarantine", "contract_suite_results"]
+    assert [t.name for t in feeds.LEDGER] == ["ingest_log", "row_quarantine", "contract_suite_results",
+                                           "applications_touched"]
     raw = dict(feeds.raw_columns(feeds.feed("applications").contracts[0]))
     # personal information only in masked / keyed-hash form outside `restricted`
     assert "legal_rep_name" not in raw and "contact_phone" not in raw

@@ -172,6 +172,18 @@ def load_feed(
     return results
 
 
+# Raw tables whose replaced partitions are recorded in raw.<table>_touched for dbt's incremental models.
+TOUCHED_RECORDED = ("applications",)
+
+
+def _record_touched(con, table: str, dates: str) -> None:
+    """(event_id, application_id) of the rows now in the replaced partitions, into raw.applications_touched:
+    dbt recomputes these applications and those of every other copy of these event_ids (the copy that
+    counts may change), and keeps every other application's rows (docs/performance.md, daily increment)."""
+    con.execute(f"INSERT INTO raw.{table}_touched SELECT DISTINCT event_id, application_id FROM raw.{table} "
+                f"WHERE _business_date IN ({dates})")
+
+
 def _write(con, feed, contracts, checked, results: list[DeliveryResult], replaced) -> None:
     """Replace the re-delivered partitions and record every delivery, in one transaction."""
     rejected = [r.file_name for r in results if r.status == "rejected"]
@@ -187,6 +199,9 @@ def _write(con, feed, contracts, checked, results: list[DeliveryResult], replace
                     f"AND business_date IN ({dates})")
         for contract in contracts:
             table = checked[contract.name]
+            touched = contract.name in TOUCHED_RECORDED
+            if touched:  # the rows the replacement removes: their applications may lose an event
+                _record_touched(con, contract.name, dates)
             con.execute(f"DELETE FROM raw.{contract.name} WHERE _business_date IN ({dates})")
             cols = ", ".join(sql_identifier(n) for n, _ in raw_columns(contract))
             good = f"FROM {table} WHERE _rule IS NULL AND _file_name NOT IN ({refused})"
@@ -197,6 +212,8 @@ def _write(con, feed, contracts, checked, results: list[DeliveryResult], replace
                 select = cols
             con.execute(f"INSERT INTO raw.{contract.name} ({cols}, _file_name, _business_date, _row_number) "
                         f"SELECT {select}, _file_name, _business_date, _row_number {good}")
+            if touched:  # and the rows it brings
+                _record_touched(con, contract.name, dates)
             if pii_columns(contract):
                 con.execute(f"DELETE FROM restricted.{contract.name}_pii WHERE _business_date IN ({dates})")
                 pii_cols = ", ".join(sql_identifier(n) for n in [contract.record_key, *pii_columns(contract)])

@@ -2,10 +2,13 @@
 -- application whatever file each came in. One row per application_id: valid or not, and why, with the
 -- milestones of its life cycle. The check and the milestones come from one aggregate pass over the events
 -- (int_applications_summarised reads the milestones of the valid ones instead of a second pass).
+-- Incremental (docs/performance.md, daily increment): only the touched applications are judged again.
+-- depends_on: {{ ref('int_applications_touched') }}
 with
 
 events as (
     select * from {{ ref('stg_applications__events') }}
+    where {{ only_touched_applications('application_id') }}
 ),
 
 per_application as (

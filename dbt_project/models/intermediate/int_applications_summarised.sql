@@ -1,10 +1,13 @@
 -- One row per life-cycle-valid application: the attributes of its submitted row (indicators.md
 -- Clarification 4), its first acceptance, decision, approval and disbursement, and its response limit.
+-- Incremental (docs/performance.md, daily increment): only the touched applications are computed again.
+-- depends_on: {{ ref('int_applications_touched') }}
 with
 
 -- The milestones of every valid application, from the life-cycle check's one pass over the events.
 checked as (
-    select * from {{ ref('int_applications_checked') }} where is_valid
+    select * from {{ ref('int_applications_checked') }}
+    where is_valid and {{ only_touched_applications('application_id') }}
 ),
 
 -- A valid application has exactly one submitted row (the check requires it): its attributes are that
@@ -22,7 +25,7 @@ submitted as (
         industry_code,
         product_id
     from {{ ref('stg_applications__events') }}
-    where event_type = 'submitted'
+    where event_type = 'submitted' and {{ only_touched_applications('application_id') }}
 ),
 
 sections as (

@@ -5,6 +5,7 @@ ingest → staging → intermediate → marts is one graph.
 """
 
 
+import hashlib
 import sys
 from collections.abc import Mapping
 from functools import cached_property
@@ -19,6 +20,7 @@ from packaging.version import Version
 
 from loancode.config import DBT_PROJECT_DIR
 from pipelines.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from pipelines.lib import loader
 from pipelines.lib.row_rules import sql_identifier
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -51,14 +53,72 @@ def loancode_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehou
     Each table's materialization carries its row count (`dagster/row_count`), counted once dbt has
     finished: while it runs, dbt's process holds the DuckDB file, so dagster-dbt's own `fetch_row_counts`
     (a query per model during the run) cannot open it. Views get none: counting would run them."""
-    invocation = dbt.cli(["build", "--exclude", "resource_type:unit_test"], context=context)
+    digest = project_digest(DBT_PROJECT_DIR)
+    whole = set(context.selected_asset_keys) == set(context.assets_def.keys)
+    with warehouse.connect() as con:
+        loader.ensure_tables(con)  # raw.applications_touched, dbt's source of the touched applications
+        full = not whole or built_digest(con) != digest
+    context.log.info("dbt: 全量重建 / full refresh" if full else "dbt: 增量 / incremental (touched applications)")
+    args = ["build", "--exclude", "resource_type:unit_test", *(["--full-refresh"] if full else [])]
+    invocation = dbt.cli(args, context=context)
     events = []
     try:
         events.extend(invocation.stream())
     except Exception:
         yield from events  # what dbt did build is still recorded; the step fails
         raise
+    if whole:  # every model is built from the raw layer as it is now: the next increment starts from here
+        with warehouse.connect() as con:
+            record_built(con, digest, full)
     yield from with_row_counts(events, invocation.manifest, Path(warehouse.working))
+
+
+# The daily increment (docs/performance.md): dbt's incremental models recompute only the touched applications
+# (int_applications_touched) when the dbt project is the one that built them; else the build is a full refresh.
+BUILT_STATE = "raw.dbt_built"
+PROJECT_SKIPPED = {"target", "logs", "dbt_packages"}
+
+
+def project_digest(project_dir: Path) -> str:
+    """What the incremental models' rows depend on besides the raw layer: every file of the dbt project
+    (models, macros, seeds such as divisions and the calendars, vars in dbt_project.yml, tests) and the
+    versions of dbt and DuckDB."""
+    digest = hashlib.sha256()
+    for package in ("dbt-core", "dbt-duckdb", "duckdb"):
+        digest.update(f"{package}=={installed_version(package)}\n".encode())
+    for path in sorted(project_dir.rglob("*")):
+        relative = path.relative_to(project_dir)
+        if (path.is_file() and relative.parts[0] not in PROJECT_SKIPPED
+                and not any(part.startswith(".") for part in relative.parts)):
+            digest.update(f"{relative.as_posix()}\n{path.stat().st_size}\n".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def built_digest(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The project digest of the dbt build that made this warehouse's models; None if unknown (a first build,
+    `--fresh`, a warehouse built before the increment was incremental): then dbt runs with --full-refresh."""
+    known = {t for (t,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw' "
+                                       "AND table_name IN ('dbt_built', 'dbt_built_products')").fetchall()}
+    if known != {"dbt_built", "dbt_built_products"}:
+        return None
+    row = con.execute(f"SELECT project_digest FROM {BUILT_STATE}").fetchone()
+    return row[0] if row else None
+
+
+def record_built(con: duckdb.DuckDBPyConnection, digest: str, full: bool) -> None:
+    """After a successful build of every model: the project that built them, whether it was a full refresh and
+    how many applications an increment recomputed; the register's products as they were described (what
+    int_applications_touched compares the next build's with: every column but last_snapshot_date); and no
+    application left touched."""
+    con.execute("BEGIN TRANSACTION")
+    con.execute(f"CREATE OR REPLACE TABLE {BUILT_STATE} AS SELECT ?::VARCHAR AS project_digest, ? AS full_refresh, "
+                "(SELECT count(*) FROM intermediate.int_applications_touched) AS touched_applications",
+                [digest, full])
+    con.execute("CREATE OR REPLACE TABLE raw.dbt_built_products AS "
+                "SELECT * EXCLUDE (last_snapshot_date) FROM intermediate.int_products_resolved")
+    con.execute("DELETE FROM raw.applications_touched")
+    con.execute("COMMIT")
 
 
 COUNTED = {"table", "incremental", "seed"}
