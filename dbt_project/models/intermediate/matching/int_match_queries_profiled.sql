@@ -42,7 +42,7 @@ sections as (
     select section from {{ ref('industry_sections') }}
 ),
 
-demands as (
+named as (
     select
         a.*,
         case when a.submitted_at < d.training_end_at then 'train' else 'evaluate' end as kind,
@@ -52,6 +52,23 @@ demands as (
     where a.product_id is not null
         and (a.submitted_at < d.training_end_at
             or (a.submitted_at >= d.cutoff_as_of and a.submitted_at < d.holdout_end_at))
+),
+
+-- At most matching_training_demands the most recent training demands (the training window), and at most
+-- matching_holdout_demands held-out ones, a fixed sample by the md5 of the application id: beyond them a
+-- larger province adds memory and time to the model, not quality (docs/matching.md, "Training window").
+demands as (
+    select * from named
+    qualify row_number() over (
+        partition by kind
+        order by
+            case when kind = 'train' then epoch_us(submitted_at) end desc,
+            case when kind = 'evaluate' then md5(application_id) end,
+            application_id desc
+    ) <= case kind
+        when 'train' then {{ var('matching_training_demands') }}
+        else {{ var('matching_holdout_demands') }}
+    end
 ),
 
 queries as (
